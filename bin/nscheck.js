@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+// The nscheck command. Runs the TypeScript sources through ts-node (transpile-only:
+// type-checking is `npm run typecheck`, part of `npm test`), so `npm ci` needs no build step.
+'use strict';
+const path = require('node:path');
+require('ts-node').register({ transpileOnly: true, project: path.join(__dirname, '..', 'tsconfig.json') });
+require('../src/cli').main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err) => { process.stderr.write(`nscheck: internal error: ${err && err.stack || err}\n`); process.exitCode = 3; },
+);
