@@ -3,6 +3,8 @@
 // type-checking is `npm run typecheck`, part of `npm test`), so `npm ci` needs no build step.
 'use strict';
 const path = require('node:path');
+// A closed pipe (nscheck ... | head) ends the output quietly.
+for (const s of [process.stdout, process.stderr]) s.on('error', (e) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); throw e; });
 require('ts-node').register({ transpileOnly: true, project: path.join(__dirname, '..', 'tsconfig.json') });
 require('../src/cli').main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },

@@ -1,0 +1,703 @@
+/**
+ * Kernel executor driver: runs an nscheck-trace/1 trace on the live kernel.
+ *
+ * The native half is `nsexec.c` (next to this file). It is compiled on demand with the system
+ * `cc` into `.nscheck-cache/` at the repository root and recompiled when its source changes.
+ * nsexec builds a sandbox (new pid, mount, uts, ipc and net namespaces; every mount private; a
+ * tmpfs on /tmp for bind targets; a fresh /proc), starts trace task `P` as a child of the
+ * sandbox's pid 1, and runs each step as one syscall in the named task. See the header of
+ * nsexec.c for the process layout and the line protocol.
+ *
+ * This file depends only on node built-ins: it parses the trace from the raw JSON object, keeps
+ * the per-fd-table variable maps (CLONE_FILES shares a table, so several tasks can share one map)
+ * and translates names into numbers before a step is sent.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export interface KernelStepResult {
+  index: number;
+  /** 'ok' | errno name like 'EINVAL' | 'key=value' | readlink text | 'same'/'different' | 'TIMEOUT' */
+  result: string;
+  /** the resolved call, e.g. `A setns(fd=3, 0x20000000)` */
+  detail?: string;
+}
+
+export interface KernelLiveness {
+  /** every task named by the trace: alive, exited (zombie or reaped) or never created */
+  tasks: Record<string, 'alive' | 'exited' | 'never'>;
+}
+
+export interface KernelRunOptions {
+  /** per-step timeout; a hung step yields 'TIMEOUT' and the run is torn down (default 5000) */
+  stepTimeoutMs?: number;
+}
+
+export interface KernelTraceInput {
+  steps: ReadonlyArray<{ task: string; op: string; args?: Record<string, unknown> }>;
+}
+
+/** Raised for a trace the executor cannot run (unknown op, wrong argument type, ...). */
+export class TraceInputError extends Error {
+  constructor(readonly stepIndex: number, message: string) {
+    super(stepIndex >= 0 ? `step ${stepIndex}: ${message}` : message);
+    this.name = 'TraceInputError';
+  }
+}
+
+// ------------------------------------------------------------------ constants
+
+const CLONE_FLAGS: Readonly<Record<string, number>> = {
+  CLONE_NEWTIME: 0x80,
+  CLONE_VM: 0x100,
+  CLONE_FS: 0x200,
+  CLONE_FILES: 0x400,
+  CLONE_SIGHAND: 0x800,
+  CLONE_PIDFD: 0x1000,
+  CLONE_PTRACE: 0x2000,
+  CLONE_VFORK: 0x4000,
+  CLONE_PARENT: 0x8000,
+  CLONE_THREAD: 0x10000,
+  CLONE_NEWNS: 0x20000,
+  CLONE_SYSVSEM: 0x40000,
+  CLONE_SETTLS: 0x80000,
+  CLONE_PARENT_SETTID: 0x100000,
+  CLONE_CHILD_CLEARTID: 0x200000,
+  CLONE_DETACHED: 0x400000,
+  CLONE_UNTRACED: 0x800000,
+  CLONE_CHILD_SETTID: 0x1000000,
+  CLONE_NEWCGROUP: 0x2000000,
+  CLONE_NEWUTS: 0x4000000,
+  CLONE_NEWIPC: 0x8000000,
+  CLONE_NEWUSER: 0x10000000,
+  CLONE_NEWPID: 0x20000000,
+  CLONE_NEWNET: 0x40000000,
+  CLONE_IO: 0x80000000,
+};
+
+const NS_TYPES = new Set([
+  'net', 'uts', 'ipc', 'pid', 'pid_for_children', 'user', 'mnt', 'cgroup', 'time', 'time_for_children',
+]);
+
+const OPS = new Set([
+  'fork', 'clone_probe', 'exit', 'wait', 'unshare', 'setns', 'open_ns', 'close', 'bind_ns', 'open_bind',
+  'umount', 'ioctl_ns', 'readlink_ns', 'same_ns', 'pidfd_open', 'getpid', 'getppid', 'sethostname',
+  'gethostname', 'drop_caps', 'write_map', 'open_file', 'shm_create', 'shm_lookup',
+]);
+
+/** fd number used for a closed or never-opened variable: certainly not open, so EBADF. */
+const STALE_FD = 999999;
+/** pid number used for a task that never existed: no such process in the sandbox. */
+const NO_SUCH_PID = 999999;
+const TASK_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+// ------------------------------------------------------------------ native binary
+
+const SOURCE = path.join(__dirname, 'nsexec.c');
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+const CACHE_DIR = path.join(REPO_ROOT, '.nscheck-cache');
+const CFLAGS = ['-O1', '-Wall', '-Wno-format-truncation', '-std=gnu11'];
+
+function compilerPresent(): boolean {
+  const r = spawnSync('cc', ['--version'], { stdio: 'ignore' });
+  return r.status === 0;
+}
+
+/** Path of the compiled nsexec, building it if the source changed. Throws with one clear line. */
+export function nsexecBinary(): string {
+  const src = fs.readFileSync(SOURCE);
+  const hash = createHash('sha256').update(src).update(CFLAGS.join(' ')).digest('hex').slice(0, 16);
+  const bin = path.join(CACHE_DIR, `nsexec-${hash}`);
+  if (fs.existsSync(bin)) return bin;
+  if (!compilerPresent()) {
+    throw new Error('nscheck kernel executor: no C compiler found (`cc`); install gcc or clang');
+  }
+  fs.mkdirSync(CACHE_DIR, { recursive: true });
+  const tmp = `${bin}.${process.pid}.tmp`;
+  const r = spawnSync('cc', [...CFLAGS, '-o', tmp, SOURCE], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    throw new Error(`nscheck kernel executor: compiling ${SOURCE} failed:\n${r.stderr}`);
+  }
+  fs.renameSync(tmp, bin);
+  // drop binaries built from older sources (a running one keeps its inode)
+  for (const f of fs.readdirSync(CACHE_DIR)) {
+    if (/^nsexec-[0-9a-f]{16}$/.test(f) && f !== path.basename(bin)) {
+      try {
+        fs.unlinkSync(path.join(CACHE_DIR, f));
+      } catch {
+        // another run removed it first
+      }
+    }
+  }
+  return bin;
+}
+
+let availability: { ok: true } | { ok: false; reason: string } | undefined;
+
+/** Root, CAP_SYS_ADMIN, a C compiler, and a sandbox that can actually be created. */
+export function kernelAvailable(): { ok: true } | { ok: false; reason: string } {
+  if (availability) return availability;
+  availability = checkAvailable();
+  return availability;
+}
+
+function checkAvailable(): { ok: true } | { ok: false; reason: string } {
+  if (process.platform !== 'linux') return { ok: false, reason: `not Linux (${process.platform})` };
+  if (process.arch !== 'x64') return { ok: false, reason: `nsexec supports x86_64 only (${process.arch})` };
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return { ok: false, reason: 'not root' };
+  let capEff = 0n;
+  try {
+    const m = /^CapEff:\s*([0-9a-f]+)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    capEff = m && m[1] ? BigInt(`0x${m[1]}`) : 0n;
+  } catch {
+    return { ok: false, reason: 'cannot read /proc/self/status' };
+  }
+  if ((capEff & (1n << 21n)) === 0n) return { ok: false, reason: 'no CAP_SYS_ADMIN' };
+  if (!compilerPresent()) return { ok: false, reason: 'no C compiler (cc)' };
+  let bin: string;
+  try {
+    bin = nsexecBinary();
+  } catch (e) {
+    return { ok: false, reason: (e as Error).message.split('\n')[0] ?? 'compile failed' };
+  }
+  const r = spawnSync(bin, [], { input: 'Q\n', encoding: 'utf8', timeout: 10000 });
+  const first = (r.stdout ?? '').split('\n')[0] ?? '';
+  if (!first.startsWith('READY')) {
+    return { ok: false, reason: `sandbox could not be created: ${first || r.error?.message || 'no output'}` };
+  }
+  return { ok: true };
+}
+
+// ------------------------------------------------------------------ controller process
+
+const live = new Set<ChildProcess>();
+let signalHandlersInstalled = false;
+
+function installSignalHandlers(): void {
+  if (signalHandlersInstalled) return;
+  signalHandlersInstalled = true;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    for (const c of live) c.kill('SIGKILL');
+    live.clear();
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    signalHandlersInstalled = false;
+    process.kill(process.pid, sig);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('exit', () => {
+    for (const c of live) c.kill('SIGKILL');
+  });
+}
+
+class Controller {
+  private buf = '';
+  private lines: string[] = [];
+  private waiter: ((line: string | undefined) => void) | undefined;
+  private closed = false;
+  readonly exited: Promise<void>;
+
+  constructor(readonly proc: ChildProcess) {
+    proc.stdout!.setEncoding('utf8');
+    proc.stdout!.on('data', (d: string) => {
+      this.buf += d;
+      let i: number;
+      while ((i = this.buf.indexOf('\n')) >= 0) {
+        const line = this.buf.slice(0, i);
+        this.buf = this.buf.slice(i + 1);
+        this.push(line);
+      }
+    });
+    this.exited = new Promise((resolve) => {
+      proc.on('exit', () => {
+        live.delete(proc);
+        this.closed = true;
+        this.push(undefined);
+        resolve();
+      });
+      proc.on('error', () => {
+        live.delete(proc);
+        this.closed = true;
+        this.push(undefined);
+        resolve();
+      });
+    });
+  }
+
+  private push(line: string | undefined): void {
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = undefined;
+      w(line);
+    } else if (line !== undefined) {
+      this.lines.push(line);
+    }
+  }
+
+  /** next line, or undefined on exit / after timeoutMs */
+  next(timeoutMs: number): Promise<string | undefined> {
+    const queued = this.lines.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    if (this.closed) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiter = undefined;
+        resolve(undefined);
+      }, timeoutMs);
+      this.waiter = (line) => {
+        clearTimeout(timer);
+        resolve(line);
+      };
+    });
+  }
+
+  send(line: string): void {
+    if (!this.closed) this.proc.stdin!.write(`${line}\n`);
+  }
+
+  async close(): Promise<void> {
+    if (!this.closed) {
+      this.send('Q');
+      const t = setTimeout(() => this.proc.kill('SIGKILL'), 3000);
+      await this.exited;
+      clearTimeout(t);
+    }
+  }
+
+  kill(): Promise<void> {
+    if (!this.closed) this.proc.kill('SIGKILL');
+    return this.exited;
+  }
+}
+
+// ------------------------------------------------------------------ trace translation
+
+type FdTable = Map<string, number>;
+
+interface TaskState {
+  name: string;
+  id: number;
+  tid: number;
+  files: FdTable;
+  exited: boolean;
+}
+
+function hex(s: string): string {
+  return s.length === 0 ? '-' : Buffer.from(s, 'utf8').toString('hex');
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+class StepArgs {
+  constructor(readonly index: number, readonly op: string, readonly args: Record<string, unknown>) {}
+
+  fail(msg: string): never {
+    throw new TraceInputError(this.index, `${this.op}: ${msg}`);
+  }
+
+  has(k: string): boolean {
+    return this.args[k] !== undefined;
+  }
+
+  str(k: string): string {
+    const v = this.args[k];
+    if (typeof v !== 'string') this.fail(`argument '${k}' must be a string`);
+    return v;
+  }
+
+  optStr(k: string): string | undefined {
+    return this.has(k) ? this.str(k) : undefined;
+  }
+
+  bool(k: string): boolean {
+    const v = this.args[k];
+    if (v === undefined) return false;
+    if (typeof v !== 'boolean') this.fail(`argument '${k}' must be a boolean`);
+    return v;
+  }
+
+  int(k: string, dflt?: number): number {
+    const v = this.args[k];
+    if (v === undefined && dflt !== undefined) return dflt;
+    if (typeof v !== 'number' || !Number.isInteger(v)) this.fail(`argument '${k}' must be an integer`);
+    return v;
+  }
+
+  /** a list of CLONE_* names, one name, or an integer */
+  flags(k: string, dflt?: number): number {
+    const v = this.args[k];
+    if (v === undefined && dflt !== undefined) return dflt;
+    if (typeof v === 'number' && Number.isInteger(v)) return v;
+    const names = typeof v === 'string' ? [v] : Array.isArray(v) ? v : this.fail(`argument '${k}' must be flag names or an integer`);
+    // distinct powers of two: their sum is their OR, without JavaScript's 32-bit sign trouble
+    const seen = new Set<string>();
+    let out = 0;
+    for (const n of names) {
+      if (typeof n !== 'string') this.fail(`argument '${k}' must list flag names`);
+      const bit = CLONE_FLAGS[n];
+      if (bit === undefined) this.fail(`unknown flag ${n}`);
+      if (!seen.has(n)) out += bit;
+      seen.add(n);
+    }
+    return out;
+  }
+
+  nsType(k: string): string {
+    const t = this.str(k);
+    if (!NS_TYPES.has(t)) this.fail(`unknown namespace type '${t}'`);
+    return t;
+  }
+
+  taskName(k: string): string {
+    const v = this.str(k);
+    if (v !== 'self' && !TASK_NAME.test(v)) this.fail(`argument '${k}' is not a task name`);
+    return v;
+  }
+
+  varName(k: string): string {
+    const v = this.str(k);
+    if (v.length === 0) this.fail(`argument '${k}' must be a variable name`);
+    return v;
+  }
+
+  fdRef(k: string): string | number {
+    const v = this.args[k];
+    if (typeof v === 'string' && v.length > 0) return v;
+    if (typeof v === 'number' && Number.isInteger(v)) return v;
+    return this.fail(`argument '${k}' must be a variable name or an integer`);
+  }
+}
+
+/** One resolved step: the controller command, or a result decided without the kernel. */
+interface Resolved {
+  command?: string;
+  local?: string;
+  detail: string;
+  /** store the returned fd in this variable of the acting task's table */
+  outVar?: string;
+  pidfdVar?: string;
+  child?: string;
+}
+
+export async function runTraceOnKernel(
+  trace: KernelTraceInput,
+  opts?: KernelRunOptions,
+): Promise<{ results: KernelStepResult[]; liveness?: KernelLiveness }> {
+  if (!isRecord(trace) || !Array.isArray((trace as { steps?: unknown }).steps)) {
+    throw new TraceInputError(-1, 'trace has no steps array');
+  }
+  const steps = trace.steps;
+  // Validate everything before anything runs.
+  steps.forEach((s, i) => {
+    if (!isRecord(s)) throw new TraceInputError(i, 'step is not an object');
+    if (typeof s.task !== 'string' || !TASK_NAME.test(s.task)) throw new TraceInputError(i, 'bad task name');
+    if (typeof s.op !== 'string' || !OPS.has(s.op)) throw new TraceInputError(i, `unknown op ${String(s.op)}`);
+    if (s.args !== undefined && !isRecord(s.args)) throw new TraceInputError(i, 'args must be an object');
+  });
+  const timeout = opts?.stepTimeoutMs ?? 5000;
+  const bin = nsexecBinary();
+  installSignalHandlers();
+  const proc = spawn(bin, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+  live.add(proc);
+  const ctl = new Controller(proc);
+  const results: KernelStepResult[] = [];
+  const tasks = new Map<string, TaskState>();
+  try {
+    const ready = await ctl.next(10000);
+    if (!ready || !ready.startsWith('READY ')) {
+      throw new Error(`nscheck kernel executor: sandbox failed: ${ready ?? 'no answer'}`);
+    }
+    tasks.set('P', { name: 'P', id: 0, tid: Number(ready.slice(6)), files: new Map(), exited: false });
+    let nextId = 1;
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i]!;
+      const a = new StepArgs(i, step.op, step.args ?? {});
+      const actor = tasks.get(step.task);
+      const r = resolve(a, step.task, actor, tasks);
+      if (!actor || actor.exited) {
+        results.push({ index: i, result: 'ESRCH', detail: `${step.task} ${r.detail} (task has exited or never existed)` });
+        continue;
+      }
+      if (r.local !== undefined) {
+        results.push({ index: i, result: r.local, detail: `${step.task} ${r.detail}` });
+        continue;
+      }
+      let cmd = r.command!;
+      let childId = -1;
+      if (step.op === 'fork') {
+        childId = nextId++;
+        cmd = `fork ${childId} ${cmd.slice(5)}`;
+      }
+      ctl.send(`S ${actor.id} ${timeout} ${cmd}`);
+      const line = await ctl.next(timeout + 3000);
+      if (line === undefined || !line.startsWith('R ')) {
+        // the controller itself does not answer: kill it; PR_SET_PDEATHSIG then kills the
+        // sandbox init, and with it the whole sandbox pid namespace
+        results.push({ index: i, result: 'TIMEOUT', detail: `${step.task} ${r.detail}` });
+        await ctl.kill();
+        return { results };
+      }
+      const body = line.slice(2);
+      const { result, extras } = parseReply(step.op, body);
+      results.push({ index: i, result, detail: `${step.task} ${r.detail}` });
+      if (result === 'TIMEOUT') {
+        // the controller gave up on a hung task; `Q` (in finally) kills the sandbox init and
+        // waits until every task of the sandbox pid namespace is gone
+        return { results };
+      }
+      if (extras.gone !== undefined) actor.exited = true;
+      applyEffects(step.op, a, actor, r, result, extras, tasks, childId);
+    }
+    const liveness: KernelLiveness = { tasks: {} };
+    const named = new Set<string>(['P']);
+    for (const s of steps) {
+      named.add(s.task);
+      if (s.op === 'fork' && isRecord(s.args) && typeof s.args.child === 'string') named.add(s.args.child);
+    }
+    for (const n of named) {
+      const t = tasks.get(n);
+      if (!t) {
+        liveness.tasks[n] = 'never';
+        continue;
+      }
+      if (t.exited) {
+        liveness.tasks[n] = 'exited';
+        continue;
+      }
+      ctl.send(`S ${t.id} ${timeout} getpid`);
+      const line = await ctl.next(timeout + 3000);
+      liveness.tasks[n] = line !== undefined && line.startsWith('R pid=') ? 'alive' : 'exited';
+    }
+    return { results, liveness };
+  } finally {
+    await ctl.close();
+  }
+}
+
+function parseReply(op: string, body: string): { result: string; extras: Record<string, string> } {
+  const extras: Record<string, string> = {};
+  if (op === 'gethostname' || op === 'readlink_ns') return { result: body, extras };
+  const toks = body.split(' ');
+  const result = toks[0] ?? '';
+  for (const t of toks.slice(1)) {
+    const eq = t.indexOf('=');
+    if (eq > 0) extras[t.slice(0, eq)] = t.slice(eq + 1);
+  }
+  return { result, extras };
+}
+
+function applyEffects(
+  op: string,
+  a: StepArgs,
+  actor: TaskState,
+  r: Resolved,
+  result: string,
+  extras: Record<string, string>,
+  tasks: Map<string, TaskState>,
+  childId: number,
+): void {
+  if (op === 'close') {
+    // close(2) releases the number even when it reports an error (except EBADF, where the
+    // variable was not open anyway): the variable is closed either way.
+    const v = a.args.fd;
+    if (typeof v === 'string') actor.files.delete(v);
+    return;
+  }
+  if (result !== 'ok') return;
+  if (r.outVar !== undefined && extras.fd !== undefined) actor.files.set(r.outVar, Number(extras.fd));
+  switch (op) {
+    case 'exit':
+      actor.exited = true;
+      break;
+    case 'unshare':
+      if ((a.flags('flags') & CLONE_FLAGS.CLONE_FILES!) !== 0) actor.files = new Map(actor.files);
+      break;
+    case 'fork': {
+      const flags = a.flags('flags', 0);
+      const files = (flags & CLONE_FLAGS.CLONE_FILES!) !== 0 ? actor.files : new Map(actor.files);
+      tasks.set(r.child!, { name: r.child!, id: childId, tid: Number(extras.tid), files, exited: false });
+      if (r.pidfdVar !== undefined && extras.pidfd !== undefined) actor.files.set(r.pidfdVar, Number(extras.pidfd));
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+function resolve(a: StepArgs, actorName: string, actor: TaskState | undefined, tasks: Map<string, TaskState>): Resolved {
+  const fd = (k: string): number => {
+    const ref = a.fdRef(k);
+    if (typeof ref === 'number') return ref;
+    return actor?.files.get(ref) ?? STALE_FD;
+  };
+  const fdText = (k: string): string => {
+    const ref = a.fdRef(k);
+    return typeof ref === 'number' ? String(ref) : `${ref}=${fd(k)}`;
+  };
+  const pid = (k: string): number => {
+    const n = a.taskName(k);
+    const t = n === 'self' ? actor : tasks.get(n);
+    return t ? t.tid : NO_SUCH_PID;
+  };
+  const hexFlags = (v: number): string => (v >= 0 ? `0x${v.toString(16)}` : String(v));
+  switch (a.op) {
+    case 'fork': {
+      const child = a.taskName('child');
+      if (child === 'self' || child === 'P') a.fail('child must be a new task name');
+      if (tasks.has(child)) a.fail(`task ${child} already exists`);
+      if (child === actorName) a.fail('a task cannot fork itself');
+      const flags = a.flags('flags', 0);
+      const pidfdVar = a.optStr('pidfd');
+      const r: Resolved = {
+        command: `fork ${hexFlags(flags)} ${pidfdVar !== undefined ? 1 : 0}`,
+        detail: `fork(${hexFlags(flags)}${pidfdVar !== undefined ? `, pidfd->${pidfdVar}` : ''}) -> ${child}`,
+        child,
+      };
+      if (pidfdVar !== undefined) r.pidfdVar = pidfdVar;
+      return r;
+    }
+    case 'clone_probe': {
+      const flags = a.flags('flags');
+      return { command: `clone_probe ${hexFlags(flags)}`, detail: `clone_probe(${hexFlags(flags)})` };
+    }
+    case 'exit': {
+      const code = a.int('code', 0);
+      return { command: `exit ${code & 0xff}`, detail: `exit(${code})` };
+    }
+    case 'wait': {
+      const c = a.taskName('child');
+      return { command: `wait ${pid('child')}`, detail: `wait(${c})` };
+    }
+    case 'unshare': {
+      const flags = a.flags('flags');
+      return { command: `unshare ${hexFlags(flags)}`, detail: `unshare(${hexFlags(flags)})` };
+    }
+    case 'setns': {
+      const nstype = a.flags('nstype');
+      return { command: `setns ${fd('fd')} ${nstype | 0}`, detail: `setns(${fdText('fd')}, ${hexFlags(nstype)})` };
+    }
+    case 'open_ns': {
+      const type = a.nsType('type');
+      const out = a.varName('fd');
+      const opath = a.bool('opath');
+      return {
+        command: `open_ns ${pid('pid')} ${type} ${opath ? 1 : 0}`,
+        detail: `open(/proc/${a.str('pid')}/ns/${type}${opath ? ', O_PATH' : ''}) -> ${out}`,
+        outVar: out,
+      };
+    }
+    case 'close':
+      return { command: `close ${fd('fd')}`, detail: `close(${fdText('fd')})` };
+    case 'bind_ns': {
+      const target = a.str('target');
+      checkTarget(a, target);
+      const dir = a.bool('dir');
+      if (a.has('fd')) {
+        return {
+          command: `bind_ns f ${fd('fd')} - ${hex(target)} ${dir ? 1 : 0}`,
+          detail: `mount(fd ${fdText('fd')}, ${target}${dir ? '/' : ''}, MS_BIND)`,
+        };
+      }
+      const type = a.nsType('type');
+      return {
+        command: `bind_ns p ${pid('pid')} ${type} ${hex(target)} ${dir ? 1 : 0}`,
+        detail: `mount(/proc/${a.str('pid')}/ns/${type}, ${target}${dir ? '/' : ''}, MS_BIND)`,
+      };
+    }
+    case 'open_bind': {
+      const target = a.str('target');
+      checkTarget(a, target);
+      const out = a.varName('fd');
+      return { command: `open_bind ${hex(target)}`, detail: `open(${target}) -> ${out}`, outVar: out };
+    }
+    case 'umount': {
+      const target = a.str('target');
+      checkTarget(a, target);
+      const detach = a.bool('detach');
+      return { command: `umount ${hex(target)} ${detach ? 1 : 0}`, detail: `umount2(${target}${detach ? ', MNT_DETACH' : ''})` };
+    }
+    case 'ioctl_ns': {
+      const req = a.str('req');
+      const token = /^[A-Z0-9_]+$/.test(req) ? req : 'NS_UNKNOWN';
+      const out = a.optStr('out');
+      const r: Resolved = {
+        command: `ioctl_ns ${fd('fd')} ${token}`,
+        detail: `ioctl(${fdText('fd')}, ${req})${out !== undefined ? ` -> ${out}` : ''}`,
+      };
+      if (out !== undefined) r.outVar = out;
+      return r;
+    }
+    case 'readlink_ns': {
+      const type = a.nsType('type');
+      return { command: `readlink_ns ${pid('pid')} ${type}`, detail: `readlink(/proc/${a.str('pid')}/ns/${type})` };
+    }
+    case 'same_ns': {
+      const side = (k: string): string => {
+        const v = a.str(k);
+        const m = /^(fd|[A-Za-z][A-Za-z0-9_]*):(.+)$/.exec(v);
+        if (!m) a.fail(`argument '${k}' must be fd:VAR or TASK:type`);
+        if (m[1] === 'fd') {
+          const n = actor?.files.get(m[2]!) ?? STALE_FD;
+          return `f${n}`;
+        }
+        const type = m[2]!;
+        if (!NS_TYPES.has(type)) a.fail(`unknown namespace type '${type}'`);
+        const t = m[1] === 'self' ? actor : tasks.get(m[1]!);
+        return `p${t ? t.tid : NO_SUCH_PID}:${type}`;
+      };
+      return { command: `same_ns ${side('a')} ${side('b')}`, detail: `same_ns(${a.str('a')}, ${a.str('b')})` };
+    }
+    case 'pidfd_open': {
+      const out = a.varName('fd');
+      return { command: `pidfd_open ${pid('pid')}`, detail: `pidfd_open(${a.str('pid')}) -> ${out}`, outVar: out };
+    }
+    case 'getpid':
+      return { command: 'getpid', detail: 'getpid()' };
+    case 'getppid':
+      return { command: 'getppid', detail: 'getppid()' };
+    case 'sethostname': {
+      const name = a.str('name');
+      return { command: `sethostname ${hex(name)}`, detail: `sethostname(${JSON.stringify(name)})` };
+    }
+    case 'gethostname':
+      return { command: 'gethostname', detail: 'gethostname()' };
+    case 'drop_caps': {
+      const mode = a.str('mode');
+      if (!['nobody', 'seteuid_nobody', 'capset_zero'].includes(mode)) a.fail(`unknown mode ${mode}`);
+      return { command: `drop_caps ${mode}`, detail: `drop_caps(${mode})` };
+    }
+    case 'write_map': {
+      const uid = a.optStr('uid') ?? '';
+      const gid = a.optStr('gid') ?? '';
+      const sg = a.optStr('setgroups') ?? '';
+      for (const s of [uid, gid, sg]) if (s.includes('\n')) a.fail('map lines must not contain newlines');
+      return {
+        command: `write_map ${pid('pid')} ${hex(uid)} ${hex(gid)} ${hex(sg)}`,
+        detail: `write_map(${a.str('pid')}${uid ? `, uid "${uid}"` : ''}${gid ? `, gid "${gid}"` : ''}${sg ? `, setgroups ${sg}` : ''})`,
+      };
+    }
+    case 'open_file': {
+      const out = a.varName('fd');
+      const dir = a.bool('dir');
+      return { command: `open_file ${dir ? 1 : 0}`, detail: `open(${dir ? 'a directory' : 'a file'}) -> ${out}`, outVar: out };
+    }
+    case 'shm_create':
+    case 'shm_lookup': {
+      const key = a.int('key');
+      return { command: `${a.op} ${key}`, detail: `${a.op === 'shm_create' ? 'shmget(IPC_CREAT)' : 'shmget'}(key ${key})` };
+    }
+    default:
+      return a.fail('unknown op');
+  }
+}
+
+function checkTarget(a: StepArgs, target: string): void {
+  if (!/^[A-Za-z0-9_.-]+$/.test(target) || target === '.' || target === '..') {
+    a.fail(`target '${target}' must be a plain file name`);
+  }
+}

@@ -1,0 +1,27 @@
+// The registry: every invariant and transition property the harness checks after every step.
+
+import { NoLeakedNamespace, NoUseAfterFree, RefcountsMatchHolders, UcountsMatchLiveNamespaces } from './refcounts';
+import {
+  FsRootInOwnMntNs, FsSharersShareUserNs, InodeNumbersUnique, MmSharersShareTimeNs, MountNsBindsOrdered, NestingDepthBounded,
+  NoProcessInDeadPidNs, OneNsfsInodePerNs, PidNsInescapable, ThreadGroupSharesUserAndPidNs,
+} from './structure';
+import {
+  ActivePidNsNeverChanges, ChildBornInPidForChildren, FailedCallChangesNothing, NoAncestorPidNsHandle, NoCapabilityGain,
+  SetnsAllOrNothing, SetnsHonoursNstype,
+} from './transitions';
+import type { Invariant, Transition } from './types';
+
+export const INVARIANTS: readonly Invariant[] = [
+  RefcountsMatchHolders, NoUseAfterFree, NoLeakedNamespace, UcountsMatchLiveNamespaces,
+  PidNsInescapable, MountNsBindsOrdered, ThreadGroupSharesUserAndPidNs, FsSharersShareUserNs, FsRootInOwnMntNs,
+  MmSharersShareTimeNs, NestingDepthBounded, OneNsfsInodePerNs, InodeNumbersUnique, NoProcessInDeadPidNs,
+];
+
+export const TRANSITIONS: readonly Transition[] = [
+  FailedCallChangesNothing, SetnsAllOrNothing, ActivePidNsNeverChanges, ChildBornInPidForChildren, NoCapabilityGain,
+  SetnsHonoursNstype, NoAncestorPidNsHandle,
+];
+
+export const PROPERTY_NAMES: readonly string[] = [...INVARIANTS, ...TRANSITIONS].map((p) => p.name);
+
+export type { Invariant, Transition, Violation } from './types';

@@ -1,0 +1,128 @@
+// Transition properties: judged from the state before a step, the step, its outcome and the
+// state after. kernel-semantics §5.4-3, -11, -12.
+
+import { nsCapable } from '../spec/caps';
+import { Tx } from '../spec/tx';
+import type { Failure } from '../spec/semantics';
+import type { NsId, State } from '../spec/state';
+import type { Transition } from './types';
+
+const partialOf = (o: { ok: boolean }): State | undefined => (o.ok ? undefined : ((o as Failure).partial as State | undefined));
+
+/** Operations the kernel itself performs as several independent writes. */
+const COMPOUND = new Set(['write_map']);
+
+export const FailedCallChangesNothing: Transition = {
+  name: 'FailedCallChangesNothing',
+  doc: 'A call that fails leaves every object as it was.',
+  source: 'kernel/nsproxy.c create_new_namespaces error path; kernel/fork.c copy_process cleanup; H28',
+  check(_b, step, outcome) {
+    if (step.op.name === 'setns' || COMPOUND.has(step.op.name) || !partialOf(outcome)) return undefined;
+    return { message: `${step.op.name} failed with ${(outcome as Failure).errno} but changed the state`, expected: 'unchanged', actual: 'changed', objects: [] };
+  },
+};
+
+export const SetnsAllOrNothing: Transition = {
+  name: 'SetnsAllOrNothing',
+  doc: 'setns either installs every requested namespace or changes nothing.',
+  source: 'kernel/nsproxy.c validate_nsset / commit_nsset; Brauner 2020 review of the pidfd RFC; H21',
+  check(_b, step, outcome) {
+    if (step.op.name !== 'setns' || !partialOf(outcome)) return undefined;
+    return { message: `setns failed with ${(outcome as Failure).errno} after installing part of the request`, expected: 'unchanged', actual: 'partly installed', objects: [] };
+  },
+};
+
+export const ActivePidNsNeverChanges: Transition = {
+  name: 'ActivePidNsNeverChanges',
+  doc: 'A task\'s own pid namespace and pid numbers never change.',
+  source: 'kernel/pid_namespace.c pidns_install changes only pid_ns_for_children; H8 (M8b)',
+  check(before, _step, _o, after) {
+    for (const t of before.tasks) {
+      const a = after.tasks[t.id];
+      if (!a || a.state === 'reaped' || t.state === 'reaped') continue;
+      if (a.pidNs !== t.pidNs || a.pids.length !== t.pids.length) {
+        return { message: `task ${t.name} moved from pid ns ns:${t.pidNs} to ns:${a.pidNs}`, expected: `ns:${t.pidNs}`, actual: `ns:${a.pidNs}`, objects: [`task:${t.id}`, `ns:${t.pidNs}`, `ns:${a.pidNs}`] };
+      }
+    }
+    return undefined;
+  },
+};
+
+export const ChildBornInPidForChildren: Transition = {
+  name: 'ChildBornInPidForChildren',
+  doc: 'A new process is born in its creator\'s pid_for_children, or in a new namespace directly below it.',
+  source: 'kernel/fork.c copy_process → alloc_pid(p->nsproxy->pid_ns_for_children)',
+  check(before, step, outcome, after) {
+    if (!outcome.ok) return undefined;
+    const creatorId = before.names[step.task];
+    const creator = creatorId === undefined ? undefined : before.tasks[creatorId];
+    if (!creator || creator.proxy === null) return undefined;
+    const pfc = before.proxies[creator.proxy]!.slots.pidForChildren;
+    for (let i = before.tasks.length; i < after.tasks.length; i++) {
+      const t = after.tasks[i]!;
+      const ns = after.ns[t.pidNs]!;
+      if (t.pidNs !== pfc && !(ns.parent === pfc && ns.id >= before.ns.length)) {
+        return { message: `${t.name} was born in ns:${t.pidNs}, not in ${creator.name}'s pid_for_children ns:${pfc}`, expected: `ns:${pfc}`, actual: `ns:${t.pidNs}`, objects: [`task:${t.id}`, `ns:${pfc}`, `ns:${t.pidNs}`] };
+      }
+    }
+    return undefined;
+  },
+};
+
+export const NoCapabilityGain: Transition = {
+  name: 'NoCapabilityGain',
+  doc: 'No task gains CAP_SYS_ADMIN over a user namespace it could not already act on, except one it just created.',
+  source: 'kernel/user_namespace.c userns_install ("Don\'t allow gaining capabilities by reentering the same user namespace"); H12',
+  check(before, _step, _o, after, sem) {
+    const tb = new Tx(before, sem);
+    const ta = new Tx(after, sem);
+    for (const t of before.tasks) {
+      const a = after.tasks[t.id];
+      if (t.state !== 'running' || !a || a.state !== 'running') continue;
+      for (const ns of before.ns) {
+        if (ns.freed || ns.type !== 'user') continue;
+        const id = ns.id as NsId;
+        if (!nsCapable(tb, t.cred, id, 'SYS_ADMIN') && nsCapable(ta, a.cred, id, 'SYS_ADMIN')) {
+          return { message: `task ${t.name} gained CAP_SYS_ADMIN over user:[${ns.inum}]`, expected: 'no capability', actual: 'CAP_SYS_ADMIN', objects: [`task:${t.id}`, `ns:${id}`] };
+        }
+      }
+    }
+    return undefined;
+  },
+};
+
+export const SetnsHonoursNstype: Transition = {
+  name: 'SetnsHonoursNstype',
+  doc: 'setns with a namespace fd and a nonzero nstype succeeds only when the fd\'s namespace has that type.',
+  source: 'kernel/nsproxy.c SYSCALL_DEFINE2(setns) (nstype check); setns(2); H3 (M3a)',
+  check(before, step, outcome, _after, sem) {
+    if (step.op.name !== 'setns' || !outcome.ok) return undefined;
+    const nstype = step.args.nstype as number;
+    const fd = step.args.fd;
+    if (nstype === 0 || typeof fd !== 'string') return undefined;
+    const task = before.tasks[before.names[step.task]!]!;
+    const fileId = task.files === null ? undefined : before.fdtables[task.files]!.fds[fd];
+    const file = fileId === undefined ? undefined : before.files[fileId];
+    if (!file || file.inode === null) return undefined;
+    const ns = before.ns[before.inodes[file.inode]!.ns]!;
+    if (sem.typeOf[ns.type].flag !== nstype) return { message: `setns joined ${ns.type}:[${ns.inum}] although nstype asked for another type`, objects: [`ns:${ns.id}`] };
+    return undefined;
+  },
+};
+
+export const NoAncestorPidNsHandle: Transition = {
+  name: 'NoAncestorPidNsHandle',
+  doc: 'NS_GET_PARENT never hands out a pid namespace above the caller\'s active one.',
+  source: 'kernel/pid_namespace.c pidns_get_parent; 6786741dbf99 (NS_GET_PARENT); H16',
+  check(_before, step, outcome, after) {
+    if (step.op.name !== 'ioctl_ns' || !outcome.ok || typeof step.args.out !== 'string') return undefined;
+    const task = after.tasks[after.names[step.task]!]!;
+    const fileId = task.files === null ? undefined : after.fdtables[task.files]!.fds[step.args.out];
+    const file = fileId === undefined ? undefined : after.files[fileId];
+    if (!file || file.inode === null) return undefined;
+    const ns = after.ns[after.inodes[file.inode]!.ns]!;
+    if (ns.type !== 'pid') return undefined;
+    for (let p: number | null = ns.id; p !== null; p = after.ns[p]!.parent) if (p === task.pidNs) return undefined;
+    return { message: `${step.task} got a handle on pid:[${ns.inum}], an ancestor of its own pid namespace`, objects: [`task:${task.id}`, `ns:${ns.id}`] };
+  },
+};

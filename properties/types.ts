@@ -1,0 +1,33 @@
+// What an invariant is: a named predicate over one state, with a one-sentence doc and the
+// kernel source it encodes. A transition property judges a step from the state before, the
+// step, its outcome and the state after. `check` has no side effects.
+
+import type { ParsedStep } from '../spec/ops';
+import type { Semantics } from '../spec/semantics';
+import type { State } from '../spec/state';
+import type { Outcome } from '../spec/tx';
+
+/** An object of the state, as `kind:id` (`ns:4`, `task:1`, `proxy:2`, `inode:0`, `file:3`, ...). */
+export type ObjRef = string;
+
+export interface Violation {
+  readonly message: string;
+  readonly expected?: string;
+  readonly actual?: string;
+  /** the objects involved, drawn in red in reports */
+  readonly objects: readonly ObjRef[];
+}
+
+export interface Invariant {
+  readonly name: string;
+  readonly doc: string;
+  readonly source: string;
+  check(state: State, sem: Semantics): Violation | undefined;
+}
+
+export interface Transition {
+  readonly name: string;
+  readonly doc: string;
+  readonly source: string;
+  check(before: State, step: ParsedStep, outcome: Outcome, after: State, sem: Semantics): Violation | undefined;
+}

@@ -1,0 +1,63 @@
+// The state a trace starts from: task P, an ordinary root process (pid 2 in the initial pid
+// namespace, child of an init outside the trace) in all eight initial namespaces, with its own
+// fs_struct, fd table and mm (trace-format.md "Tasks and file descriptors").
+
+import { NS_TABLE } from './ns-types';
+import { getNs, newProxy, NS_DEFAULTS } from './refs';
+import type { Semantics } from './semantics';
+import { ALL_CAPS, type FdTableId, type FsId, type MmId, type Namespace, type NsId, type NsType, type Slot, type State, type TaskId } from './state';
+import { Tx } from './tx';
+
+/** Namespace ids the initial namespaces had at boot on Linux 6.18 (kernel-semantics §1.4). */
+const INIT_NS_ID: Readonly<Record<NsType, number>> = { uts: 1, time: 2, net: 3, mnt: 4, cgroup: 5, pid: 6, ipc: 4098, user: 4099 };
+/** threads-max / 2 on the machine the digest was measured on: the initial user namespace's ucount_max. */
+export const INIT_UCOUNT_MAX = 96365;
+/** P's pid: the first child of an init (pid 1) that stands outside the trace. */
+export const P_PID = 2;
+export const INIT_HOSTNAME = 'nscheck';
+
+const EMPTY: State = {
+  tasks: [], ns: [], proxies: [], inodes: [], files: [], fdtables: [], fss: [], mms: [],
+  targets: {}, names: {}, nextNsId: 4100, nextMountId: 1,
+};
+
+export function initialState(sem: Semantics): State {
+  const tx = new Tx(EMPTY, sem);
+  const ids = {} as Record<NsType, NsId>;
+  // The rest of the system holds one reference on every initial namespace (init_nsproxy,
+  // init_cred, ...): each starts with refs = 1 and is never freed.
+  for (const t of NS_TABLE) {
+    const ns: Namespace = {
+      ...NS_DEFAULTS, id: tx.nextId('ns') as NsId, type: t.name, inum: t.initInum, nsId: INIT_NS_ID[t.name],
+      owner: null, parent: null, level: 0,
+    };
+    tx.insert('ns', () => ns);
+    ids[t.name] = ns.id;
+  }
+  const user = ids.user;
+  tx.update('ns', user, { uidMap: [{ inside: 0, outside: 0, count: 4294967295 }], gidMap: [{ inside: 0, outside: 0, count: 4294967295 }], ucountMax: INIT_UCOUNT_MAX });
+  tx.update('ns', ids.uts, { hostname: INIT_HOSTNAME });
+  tx.update('ns', ids.pid, { lastPid: P_PID });
+  for (const t of NS_TABLE) {
+    if (t.name === 'user') continue;
+    tx.update('ns', ids[t.name], { owner: user });
+    getNs(tx, user);
+  }
+  const slots: Record<Slot, NsId> = {
+    uts: ids.uts, ipc: ids.ipc, mnt: ids.mnt, pidForChildren: ids.pid, net: ids.net, cgroup: ids.cgroup, time: ids.time, timeForChildren: ids.time,
+  };
+  const proxy = newProxy(tx, slots);
+  const fs = tx.insert('fss', (id) => ({ id: id as FsId, users: 1, rootNs: ids.mnt, cwdNs: ids.mnt, freed: false }));
+  const files = tx.insert('fdtables', (id) => ({ id: id as FdTableId, users: 1, fds: {}, freed: false }));
+  const mm = tx.insert('mms', (id) => ({ id: id as MmId, users: 1, userNs: user, dumpable: true, freed: false }));
+  getNs(tx, user); // P's cred
+  getNs(tx, ids.pid); // P's struct pid
+  const p = tx.insert('tasks', (id) => ({
+    id: id as TaskId, name: 'P', state: 'running' as const, parent: null, leader: id as TaskId,
+    pids: [P_PID], pidNs: ids.pid, proxy,
+    cred: { uid: 0, euid: 0, gid: 0, egid: 0, capEff: ALL_CAPS, capPrm: ALL_CAPS, userNs: user },
+    fs: fs.id, files: files.id, mm: mm.id, exitCode: null,
+  }));
+  tx.setName('P', p.id);
+  return tx.commit();
+}

@@ -1,0 +1,86 @@
+// Exit, reparenting, reaping and the death of a pid namespace's init.
+// kernel/exit.c (do_exit, exit_notify, forget_original_parent, find_child_reaper,
+// release_task), kernel/pid_namespace.c (zap_pid_ns_processes), kernel/nsproxy.c
+// (exit_task_namespaces).
+
+import { putFdTable, putFs, putMm, putNs, putProxy } from './refs';
+import type { Namespace, Task, TaskId } from './state';
+import type { Tx } from './tx';
+
+/** Is `task` a member of pid namespace `ns` (its struct pid has a number at that level)? */
+export function inPidNs(tx: Tx, task: Task, ns: Namespace): boolean {
+  if (task.pids.length <= ns.level) return false;
+  let cur = tx.get('ns', task.pidNs);
+  while (cur.level > ns.level && cur.parent !== null) cur = tx.get('ns', cur.parent);
+  return cur.id === ns.id;
+}
+
+export function liveThreads(tx: Tx, task: Task): Task[] {
+  return tx.all('tasks').filter((t) => t.leader === task.leader && t.state === 'running');
+}
+
+/** do_exit for one task: it becomes a zombie without an nsproxy, fs, files or mm. */
+export function exitTask(tx: Tx, id: TaskId, code: number): void {
+  const t = tx.get('tasks', id);
+  if (t.state !== 'running') return;
+  tx.update('tasks', id, { state: 'zombie', proxy: null, fs: null, files: null, mm: null, exitCode: code });
+  if (t.mm !== null) putMm(tx, t.mm);
+  if (t.files !== null) putFdTable(tx, t.files);
+  if (t.fs !== null) putFs(tx, t.fs);
+  if (t.proxy !== null) putProxy(tx, t.proxy); // exit_task_namespaces
+
+  // exit_notify → forget_original_parent → find_child_reaper
+  const pidNs = tx.get('ns', t.pidNs);
+  if (pidNs.reaper === id && liveThreads(tx, t).length === 0) zapPidNs(tx, pidNs, id);
+
+  for (const child of tx.all('tasks')) {
+    if (child.parent !== id || child.state === 'reaped') continue;
+    reparent(tx, child, t);
+  }
+
+  const self = tx.get('tasks', id);
+  if (self.state !== 'zombie') return;
+  // a thread reaps itself; a child of a process outside the trace is reaped by it at once
+  if (self.leader !== self.id || self.parent === null) reap(tx, id);
+  else if (tx.get('tasks', self.parent).state !== 'running') reap(tx, id); // parent dying: its reaper takes it
+}
+
+/**
+ * find_new_reaper: a live thread of the dying parent's group, else the child reaper of the
+ * parent's pid namespace. A reaper outside the trace, or a dying one, reaps a zombie at once.
+ */
+function reparent(tx: Tx, child: Task, father: Task): void {
+  const thread = liveThreads(tx, father)[0];
+  const nsReaper = tx.get('ns', father.pidNs).reaper;
+  const reaper = thread ?? (nsReaper !== null && nsReaper !== father.id ? tx.get('tasks', nsReaper) : undefined);
+  if (reaper !== undefined && reaper.state === 'running') {
+    tx.update('tasks', child.id, { parent: reaper.id });
+    return;
+  }
+  tx.update('tasks', child.id, { parent: null });
+  if (child.state === 'zombie') reap(tx, child.id);
+}
+
+/**
+ * zap_pid_ns_processes: the init of `ns` died. No process may be created in it any more
+ * (PIDNS_ADDING cleared); every other process in it, and so in its descendants, is killed;
+ * the dying init reaps what it can (children inside the namespace).
+ */
+function zapPidNs(tx: Tx, ns: Namespace, init: TaskId): void {
+  tx.update('ns', ns.id, { adding: false });
+  for (const t of tx.all('tasks')) {
+    if (t.id !== init && t.state === 'running' && inPidNs(tx, t, ns)) exitTask(tx, t.id, 137);
+  }
+  for (const t of tx.all('tasks')) {
+    if (t.state === 'zombie' && t.id !== init && inPidNs(tx, t, ns) && (t.parent === init || t.parent === null)) reap(tx, t.id);
+  }
+}
+
+/** release_task: the pid numbers are freed, the cred's user ns and the struct pid's pid ns dropped. */
+export function reap(tx: Tx, id: TaskId): void {
+  const t = tx.get('tasks', id);
+  if (t.state !== 'zombie') return;
+  tx.update('tasks', id, { state: 'reaped' });
+  putNs(tx, t.cred.userNs);
+  putNs(tx, t.pidNs);
+}

@@ -1,0 +1,26 @@
+// IPC namespaces: System V IPC objects and POSIX message queues. ipc/namespace.c.
+
+import { CLONE } from '../flags';
+import { createPlain, installCaps } from './common';
+import type { NsTypeOps } from './ops';
+
+export const ipc: NsTypeOps = {
+  name: 'ipc',
+  flag: CLONE.NEWIPC,
+  flagName: 'CLONE_NEWIPC',
+  initInum: 0xefffffff,
+  since: 3000,
+  slot: 'ipc',
+  createSlot: 'ipc',
+  installSlots: ['ipc'],
+  owner: (ns) => ns.owner,
+  // ipcns_install (commit also detaches the SysV semaphore undo list; not modelled)
+  install(c, set, target) {
+    const refused = installCaps(c, set, target, 'ipcns.cap');
+    if (refused) return refused;
+    set.slots.ipc = target.id;
+    return undefined;
+  },
+  // copy_ipcs: a new namespace starts empty
+  create: (c, req) => createPlain(c, 'ipc', req),
+};

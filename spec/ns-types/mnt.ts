@@ -1,0 +1,54 @@
+// Mount namespaces. fs/namespace.c (copy_mnt_ns, mntns_install, mnt_ns_loop); man
+// mount_namespaces(7). The model keeps, per mount namespace, the binds of namespace files
+// (and of ordinary files) made by traces; the rest of the tree is implicit and identical
+// everywhere (the executor's sandbox makes every mount private, so nothing propagates).
+
+import { nsCapable } from '../caps';
+import { CLONE } from '../flags';
+import { getInodeUser, isFailure } from '../refs';
+import type { MountId, NsMount } from '../state';
+import { createPlain } from './common';
+import type { NsTypeOps } from './ops';
+
+export const mnt: NsTypeOps = {
+  name: 'mnt',
+  flag: CLONE.NEWNS,
+  flagName: 'CLONE_NEWNS',
+  initInum: 0xeffffff8,
+  since: 3000,
+  slot: 'mnt',
+  createSlot: 'mnt',
+  installSlots: ['mnt'],
+  owner: (ns) => ns.owner,
+  // mntns_install
+  install(c, set, target) {
+    const cred = c.actor.cred;
+    const capable =
+      target.owner !== null && nsCapable(c.tx, cred, target.owner, 'SYS_ADMIN') &&
+      nsCapable(c.tx, cred, set.cred.userNs, 'SYS_CHROOT') &&
+      nsCapable(c.tx, cred, set.cred.userNs, 'SYS_ADMIN');
+    const refused =
+      c.guard('mntns.cap', !capable) ??
+      c.guard('mntns.sharedFs', set.fs.users !== 1); // the fs_struct would span two mount namespaces
+    if (refused) return refused;
+    set.slots.mnt = target.id;
+    // set_fs_root / set_fs_pwd: root and cwd move to the target's root
+    if (c.sem.effects['mntns.resetRootCwd']) set.fs = { ...set.fs, rootNs: target.id, cwdNs: target.id };
+    return undefined;
+  },
+  // copy_mnt_ns: copy the tree; binds of mount-namespace files are left out (CL_COPY_MNT_NS_FILE
+  // is not passed), because a newer namespace holding an older one could close a cycle.
+  create(c, req) {
+    const mounts: NsMount[] = [];
+    for (const m of req.old.mounts) {
+      const isMntNsFile = m.inode !== null && c.tx.get('ns', c.tx.get('inodes', m.inode).ns).type === 'mnt';
+      if (isMntNsFile && c.sem.effects['mntns.copySkipsMntBinds']) continue;
+      mounts.push({ ...m, id: c.tx.nextMountId++ as MountId });
+    }
+    const ns = createPlain(c, 'mnt', req, { mounts });
+    if (isFailure(ns)) return ns;
+    for (const m of mounts) if (m.inode !== null) getInodeUser(c.tx, m.inode);
+    return ns;
+  },
+};
+

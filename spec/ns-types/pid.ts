@@ -1,0 +1,47 @@
+// PID namespaces. kernel/pid_namespace.c (create_pid_namespace, pidns_install,
+// pidns_get_parent); man pid_namespaces(7). A task's own pid namespace is fixed by its struct
+// pid and never changes; clone/unshare/setns only change pid_for_children.
+
+import { isSelfOrDescendant } from '../caps';
+import { CLONE } from '../flags';
+import { createPlain, installCaps } from './common';
+import type { NsTypeOps } from './ops';
+
+/** MAX_PID_NS_LEVEL: the initial pid namespace is level 0, the deepest allowed is 32. */
+export const MAX_PID_NS_LEVEL = 32;
+
+export const pid: NsTypeOps = {
+  name: 'pid',
+  flag: CLONE.NEWPID,
+  flagName: 'CLONE_NEWPID',
+  initInum: 0xeffffffc,
+  since: 3000,
+  slot: null,
+  createSlot: 'pidForChildren',
+  installSlots: ['pidForChildren'],
+  owner: (ns) => ns.owner,
+  getParent: (ns) => ns.parent,
+  // pidns_install
+  install(c, set, target) {
+    const active = c.tx.get('ns', c.actor.pidNs);
+    let ancestor = target;
+    while (ancestor.level > active.level && ancestor.parent !== null) ancestor = c.tx.get('ns', ancestor.parent);
+    const refused =
+      installCaps(c, set, target, 'pidns.cap') ??
+      c.guard('pidns.ancestor', target.level < active.level) ??
+      c.guard('pidns.notDescendant', ancestor.id !== active.id);
+    if (refused) return refused;
+    set.slots.pidForChildren = target.id;
+    return undefined;
+  },
+  // copy_pid_ns → create_pid_namespace
+  create(c, req) {
+    const parent = req.old;
+    const refused =
+      c.guard('pidns.notActive', parent.id !== req.task.pidNs) ??
+      c.guard('pidns.ownerNotAncestor', parent.owner === null || !isSelfOrDescendant(c.tx, parent.owner, req.owner)) ??
+      c.guard('pidns.depth', parent.level + 1 > MAX_PID_NS_LEVEL);
+    if (refused) return refused;
+    return createPlain(c, 'pid', req, { parent: parent.id, level: parent.level + 1 });
+  },
+};

@@ -1,0 +1,55 @@
+// User namespaces. kernel/user_namespace.c (create_user_ns, userns_install); man
+// user_namespaces(7). A task's user namespace lives in its credentials, not in the nsproxy.
+// A user namespace's owner, as nsfs reports it, is its parent; ownerUid/ownerGid record the
+// creator's euid/egid (the "owner" of the capability rule, spec/caps.ts).
+
+import { hasMapping, nsCapable } from '../caps';
+import { CLONE } from '../flags';
+import { allocNs, isFailure } from '../refs';
+import { ALL_CAPS } from '../state';
+import type { NsTypeOps } from './ops';
+
+/** create_user_ns refuses when the parent's level is above 32: the deepest level is 33. */
+export const MAX_USER_NS_PARENT_LEVEL = 32;
+
+export const user: NsTypeOps = {
+  name: 'user',
+  flag: CLONE.NEWUSER,
+  flagName: 'CLONE_NEWUSER',
+  initInum: 0xeffffffd,
+  since: 3000,
+  slot: null,
+  createSlot: null,
+  installSlots: [],
+  owner: (ns) => ns.parent,
+  getParent: (ns) => ns.parent,
+  // userns_install
+  install(c, set, target) {
+    const self = c.actor;
+    const otherThreads = c.tx.all('tasks').some((t) => t.leader === self.leader && t.id !== self.id && t.state === 'running');
+    const fs = self.fs === null ? undefined : c.tx.get('fss', self.fs);
+    const refused =
+      c.guard('userns.sameNs', target.id === self.cred.userNs) ?? // re-entering would regain dropped capabilities
+      c.guard('userns.threaded', otherThreads) ??
+      c.guard('userns.sharedFs', fs !== undefined && fs.users !== 1) ??
+      c.guard('userns.cap', !nsCapable(c.tx, self.cred, target.id, 'SYS_ADMIN'));
+    if (refused) return refused;
+    // the new cred: user ns := target, capabilities reset to the full set of a fresh user ns
+    set.cred = { ...set.cred, userNs: target.id, capEff: ALL_CAPS, capPrm: ALL_CAPS };
+    return undefined;
+  },
+  // create_user_ns; req.old is the creator's user namespace, the parent of the new one
+  create(c, req) {
+    const parent = req.old;
+    const refused = c.guard('userns.depth', parent.level > MAX_USER_NS_PARENT_LEVEL);
+    if (refused) return refused;
+    const ns = allocNs(
+      c,
+      { type: 'user', owner: parent.id, parent: parent.id, level: parent.level + 1, ownerUid: req.cred.euid, ownerGid: req.cred.egid, setgroupsDeny: parent.setgroupsDeny },
+      { userNs: parent.id, uid: req.cred.euid },
+    );
+    if (isFailure(ns)) return ns;
+    const unmapped = !hasMapping(c.tx, parent.id, req.cred.euid, 'uid') || !hasMapping(c.tx, parent.id, req.cred.egid, 'gid');
+    return c.guard('userns.unmappedCreator', unmapped) ?? ns;
+  },
+};

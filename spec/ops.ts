@@ -1,0 +1,239 @@
+// The operations of the trace format (trace-format.md), as one table: each entry names its
+// arguments and their kinds, and the syscall function that runs it. Validation of a trace's
+// arguments, the resolved printing of a step, the fast-check commands and the kernel executor
+// all read this one table.
+
+import { cloneFlag, flagText } from './flags';
+import { PROC_ENTRY_NAMES } from './proc';
+import { nsLinkText } from './proc';
+import type { State } from './state';
+import { Call, Tx, type Outcome } from './tx';
+import type { Semantics } from './semantics';
+import { cloneProbe, fork } from './syscalls/clone';
+import { DROP_MODES, dropCaps, type DropMode } from './syscalls/creds';
+import { exit, wait } from './syscalls/exit';
+import { close, openFile, pidfdOpen } from './syscalls/fds';
+import { getpid, getppid } from './syscalls/ids';
+import { ioctlNs } from './syscalls/ioctl';
+import { writeMaps } from './syscalls/maps';
+import { bindNs, openBind, umount } from './syscalls/mount';
+import { openNs, readlinkNs, sameNs, type NsRef } from './syscalls/proc';
+import { setns } from './syscalls/setns';
+import { shmCreate, shmLookup } from './syscalls/shm';
+import { unshare } from './syscalls/unshare';
+import { gethostname, sethostname } from './syscalls/uts';
+
+/** What an argument may be, and what it becomes once validated. */
+export interface KindType {
+  name: string; // a new task's name
+  pid: string; // a task name or `self`
+  var: string; // an fd variable
+  fd: string | number; // a variable, or a literal number passed as is
+  flags: number; // a list of CLONE_* names, or an integer
+  nstype: number; // 0, an integer, one CLONE_* name, or a list of names
+  entry: string; // a /proc/<pid>/ns entry name
+  side: NsRef; // `fd:VAR` or `TASK:entry`
+  text: string;
+  int: number;
+  bool: boolean;
+  drop: DropMode;
+}
+export type Kind = keyof KindType;
+export interface ArgSpec { readonly kind: Kind; readonly optional?: true }
+export type Schema = Readonly<Record<string, ArgSpec>>;
+type Req<S extends Schema> = { [K in keyof S as S[K]['optional'] extends true ? never : K]: KindType[S[K]['kind']] };
+type Opt<S extends Schema> = { [K in keyof S as S[K]['optional'] extends true ? K : never]?: KindType[S[K]['kind']] };
+export type ArgsOf<S extends Schema> = Req<S> & Opt<S>;
+
+export interface OpDef {
+  readonly name: string;
+  readonly args: Schema;
+  /** a one-line description for --help and the README */
+  readonly doc: string;
+  /** at least one of these argument groups must be present (bind_ns: pid+type, or fd) */
+  readonly oneOf?: readonly (readonly string[])[];
+  run(c: Call, args: Readonly<Record<string, unknown>>): Outcome;
+}
+
+function op<S extends Schema>(name: string, doc: string, args: S, run: (c: Call, a: ArgsOf<S>) => Outcome, oneOf?: readonly (readonly string[])[]): OpDef {
+  const def = { name, doc, args, run: run as (c: Call, a: Readonly<Record<string, unknown>>) => Outcome };
+  return oneOf ? { ...def, oneOf } : def;
+}
+
+const R = <K extends Kind>(kind: K) => ({ kind }) as const;
+const O = <K extends Kind>(kind: K) => ({ kind, optional: true }) as const;
+
+export const OPS: readonly OpDef[] = [
+  op('fork', 'clone a child named `child` with CLONE_* `flags`; `pidfd` names the CLONE_PIDFD fd',
+    { child: R('name'), flags: O('flags'), pidfd: O('var') },
+    (c, a) => fork(c, { child: a.child, flags: (a.flags ?? 0) | (a.pidfd !== undefined ? cloneFlag('CLONE_PIDFD')! : 0), ...(a.pidfd !== undefined ? { pidfd: a.pidfd } : {}) })),
+  op('clone_probe', 'is the flag combination accepted? the child exits at once', { flags: R('flags') }, (c, a) => cloneProbe(c, a.flags)),
+  op('exit', 'the task exits and stays a zombie until its parent waits', { code: O('int') }, (c, a) => exit(c, a.code ?? 0)),
+  op('wait', 'reap an exited child (EAGAIN while it runs)', { child: R('pid') }, (c, a) => wait(c, a.child)),
+  op('unshare', 'unshare(flags)', { flags: R('flags') }, (c, a) => unshare(c, a.flags)),
+  op('setns', 'setns(fd, nstype)', { fd: R('fd'), nstype: R('nstype') }, (c, a) => setns(c, a.fd, a.nstype)),
+  op('open_ns', 'open /proc/<pid>/ns/<type> into fd variable `fd`',
+    { pid: R('pid'), type: R('entry'), fd: R('var'), opath: O('bool') }, (c, a) => openNs(c, a.pid, a.type, a.fd, a.opath ?? false)),
+  op('close', 'close(fd)', { fd: R('fd') }, (c, a) => close(c, a.fd)),
+  op('bind_ns', 'bind-mount a namespace file (by pid+type, or fd) onto `target`',
+    { pid: O('pid'), type: O('entry'), fd: O('fd'), target: R('text'), dir: O('bool') },
+    (c, a) => bindNs(c, a.fd !== undefined ? { fd: a.fd } : { pid: a.pid ?? 'self', entry: a.type ?? '' }, a.target, a.dir ?? false),
+    [['pid', 'type'], ['fd']]),
+  op('open_bind', 'open the file at `target`', { target: R('text'), fd: R('var') }, (c, a) => openBind(c, a.target, a.fd)),
+  op('umount', 'umount(target), or umount2(target, MNT_DETACH)', { target: R('text'), detach: O('bool') }, (c, a) => umount(c, a.target, a.detach ?? false)),
+  op('ioctl_ns', 'an NS_GET_* ioctl; `out` names a returned fd', { fd: R('fd'), req: R('text'), out: O('var') }, (c, a) => ioctlNs(c, a.fd, a.req, a.out)),
+  op('readlink_ns', 'readlink /proc/<pid>/ns/<type>', { pid: R('pid'), type: R('entry') }, (c, a) => readlinkNs(c, a.pid, a.type)),
+  op('same_ns', 'do two namespace files name the same namespace?', { a: R('side'), b: R('side') }, (c, a) => sameNs(c, a.a, a.b)),
+  op('pidfd_open', 'pidfd_open(pid) into fd variable `fd`', { pid: R('pid'), fd: R('var') }, (c, a) => pidfdOpen(c, a.pid, a.fd)),
+  op('getpid', 'getpid() in the caller\'s pid namespace', {}, (c) => getpid(c)),
+  op('getppid', 'getppid() in the caller\'s pid namespace', {}, (c) => getppid(c)),
+  op('sethostname', 'sethostname(name)', { name: R('text') }, (c, a) => sethostname(c, a.name)),
+  op('gethostname', 'gethostname()', {}, (c) => gethostname(c)),
+  op('drop_caps', 'drop privilege: nobody, seteuid_nobody or capset_zero', { mode: R('drop') }, (c, a) => dropCaps(c, a.mode)),
+  op('write_map', 'write setgroups, uid_map, gid_map of task `pid`',
+    { pid: R('pid'), uid: O('text'), gid: O('text'), setgroups: O('text') },
+    (c, a) => writeMaps(c, { pid: a.pid, ...(a.uid !== undefined ? { uid: a.uid } : {}), ...(a.gid !== undefined ? { gid: a.gid } : {}), ...(a.setgroups !== undefined ? { setgroups: a.setgroups } : {}) })),
+  op('open_file', 'open an ordinary file (or directory)', { fd: R('var'), dir: O('bool') }, (c, a) => openFile(c, a.fd, a.dir ?? false)),
+  op('shm_create', 'shmget(key, IPC_CREAT)', { key: R('int') }, (c, a) => shmCreate(c, a.key)),
+  op('shm_lookup', 'shmget(key, 0)', { key: R('int') }, (c, a) => shmLookup(c, a.key)),
+];
+
+export const OP_BY_NAME: Readonly<Record<string, OpDef>> = Object.fromEntries(OPS.map((o) => [o.name, o]));
+
+// --- validation ---------------------------------------------------------------------------
+
+const NAME_RE = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+/** Validate one raw argument; a string error says why. */
+export function parseArg(kind: Kind, raw: unknown): KindType[Kind] | { error: string } {
+  const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+  switch (kind) {
+    case 'name':
+      return typeof raw === 'string' && NAME_RE.test(raw) && raw !== 'self' ? raw : { error: 'a task name ([A-Za-z][A-Za-z0-9_]*)' };
+    case 'pid':
+      return typeof raw === 'string' && (NAME_RE.test(raw)) ? raw : { error: 'a task name or "self"' };
+    case 'var':
+      return typeof raw === 'string' && NAME_RE.test(raw) ? raw : { error: 'an fd variable name' };
+    case 'fd':
+      return (typeof raw === 'string' && NAME_RE.test(raw)) || isInt(raw) ? raw : { error: 'an fd variable name or an integer' };
+    case 'flags':
+    case 'nstype': {
+      if (isInt(raw)) return raw >>> 0;
+      const names = typeof raw === 'string' && kind === 'nstype' ? [raw] : raw;
+      if (!Array.isArray(names)) return { error: kind === 'flags' ? 'a list of CLONE_* names or an integer' : '0, an integer, a CLONE_* name or a list of names' };
+      let v = 0;
+      for (const n of names) {
+        const bit = typeof n === 'string' ? cloneFlag(n) : undefined;
+        if (bit === undefined) return { error: `unknown flag ${JSON.stringify(n)}` };
+        v |= bit;
+      }
+      return v >>> 0;
+    }
+    case 'entry':
+      return typeof raw === 'string' && PROC_ENTRY_NAMES.includes(raw) ? raw : { error: `one of ${PROC_ENTRY_NAMES.join(' ')}` };
+    case 'side': {
+      if (typeof raw !== 'string') return { error: '"fd:VAR" or "TASK:type"' };
+      const [left, right, ...rest] = raw.split(':');
+      if (rest.length || left === undefined || right === undefined) return { error: '"fd:VAR" or "TASK:type"' };
+      if (left === 'fd') return NAME_RE.test(right) ? { fd: right } : { error: 'fd:VAR needs a variable name' };
+      if (!NAME_RE.test(left) || !PROC_ENTRY_NAMES.includes(right)) return { error: '"fd:VAR" or "TASK:type" with a known type' };
+      return { pid: left, entry: right };
+    }
+    case 'text':
+      return typeof raw === 'string' ? raw : { error: 'a string' };
+    case 'int':
+      return isInt(raw) ? raw : { error: 'an integer' };
+    case 'bool':
+      return typeof raw === 'boolean' ? raw : { error: 'true or false' };
+    case 'drop':
+      return typeof raw === 'string' && (DROP_MODES as readonly string[]).includes(raw) ? (raw as DropMode) : { error: `one of ${DROP_MODES.join(', ')}` };
+  }
+}
+
+export interface ParsedStep {
+  readonly task: string;
+  readonly op: OpDef;
+  readonly args: Readonly<Record<string, unknown>>;
+  /** the arguments as written, for printing and saving */
+  readonly raw: Readonly<Record<string, unknown>>;
+}
+
+/** Validate a step's op and arguments; a string says what is wrong. */
+export function parseStep(task: unknown, opName: unknown, rawArgs: unknown): ParsedStep | string {
+  if (typeof task !== 'string' || !NAME_RE.test(task)) return '"task" must be a task name';
+  if (typeof opName !== 'string') return '"op" must be a string';
+  const op = OP_BY_NAME[opName];
+  if (!op) return `unknown op ${JSON.stringify(opName)}`;
+  if (rawArgs !== undefined && (typeof rawArgs !== 'object' || rawArgs === null || Array.isArray(rawArgs))) return '"args" must be an object';
+  const raw = (rawArgs ?? {}) as Record<string, unknown>;
+  const args: Record<string, unknown> = {};
+  for (const key of Object.keys(raw)) if (!(key in op.args)) return `${op.name}: unknown argument "${key}"`;
+  for (const [key, spec] of Object.entries(op.args)) {
+    if (raw[key] === undefined) {
+      if (!spec.optional) return `${op.name}: missing argument "${key}"`;
+      continue;
+    }
+    const v = parseArg(spec.kind, raw[key]);
+    if (typeof v === 'object' && v !== null && 'error' in v) return `${op.name}: argument "${key}" must be ${v.error}`;
+    args[key] = v;
+  }
+  if (op.oneOf && !op.oneOf.some((group) => group.every((k) => raw[k] !== undefined))) {
+    return `${op.name}: needs ${op.oneOf.map((g) => g.join(' and ')).join(', or ')}`;
+  }
+  return { task, op, args, raw };
+}
+
+// --- running ----------------------------------------------------------------------------------
+
+/** Run one step. The acting task must exist and be running; otherwise ESRCH (task.exited). */
+export function runStep(sem: Semantics, state: State, step: ParsedStep): Outcome {
+  const tx = new Tx(state, sem);
+  const id = tx.name(step.task);
+  const actor = id === undefined ? undefined : tx.get('tasks', id);
+  if (!actor || actor.state !== 'running') return sem.failures['task.exited'] ?? { ok: false, errno: 'ESRCH', rule: 'task.exited' };
+  return step.op.run(new Call(tx, actor), step.args);
+}
+
+/** The result notation of the trace format: ok, an errno name, or key=value. */
+export function resultText(o: Outcome): string {
+  return o.ok ? (o.value ?? 'ok') : o.errno;
+}
+
+// --- printing -----------------------------------------------------------------------------------
+
+/** `setns(fd=p → pid:[4026532201], CLONE_NEWPID)`: the call with fd variables resolved in `state`. */
+export function describeStep(state: State, step: ParsedStep): string {
+  const parts: string[] = [];
+  for (const [key, spec] of Object.entries(step.op.args)) {
+    const v = step.args[key];
+    if (v === undefined) continue;
+    parts.push(describeArg(state, step.task, key, spec.kind, v));
+  }
+  return `${step.task}: ${step.op.name}(${parts.join(', ')})`;
+}
+
+function describeArg(state: State, task: string, key: string, kind: Kind, v: unknown): string {
+  if (kind === 'flags' || kind === 'nstype') return kind === 'nstype' ? flagText(v as number) : `${key}=${flagText(v as number)}`;
+  if (kind === 'fd' && typeof v === 'string') return `${key}=${v}${resolveFd(state, task, v)}`;
+  if (kind === 'side') {
+    const s = v as NsRef;
+    return 'fd' in s ? `${key}=fd:${s.fd}${resolveFd(state, task, s.fd)}` : `${key}=${s.pid}:${s.entry}`;
+  }
+  return `${key}=${typeof v === 'string' ? JSON.stringify(v) : String(v)}`;
+}
+
+function resolveFd(state: State, taskName: string, v: string): string {
+  const id = state.names[taskName];
+  const task = id === undefined ? undefined : state.tasks[id];
+  const table = task?.files == null ? undefined : state.fdtables[task.files];
+  const fileId = table?.fds[v];
+  const file = fileId === undefined ? undefined : state.files[fileId];
+  if (!file) return ' → (not open)';
+  if (file.inode !== null) {
+    const inode = state.inodes[file.inode];
+    const ns = inode ? state.ns[inode.ns] : undefined;
+    return ns ? ` → ${nsLinkText(ns)}${file.opath ? ' O_PATH' : ''}` : '';
+  }
+  if (file.kind === 'pidfd' && file.pidTask !== null) return ` → pidfd(${state.tasks[file.pidTask]?.name ?? '?'})`;
+  return ` → ${file.kind}`;
+}

@@ -1,0 +1,50 @@
+// /proc/<pid>/ns/*: fs/proc/namespaces.c (proc_ns_dir_lookup, proc_ns_get_link,
+// proc_ns_readlink) and each type's `get` (ns_get from the task). The entries, in the order
+// readdir lists them, each with the namespace it names for a task, or null when `get` fails.
+
+import type { Namespace, NsId, NsType, Slot, Task } from './state';
+import type { Tx } from './tx';
+
+export interface ProcEntry {
+  readonly name: string;
+  readonly type: NsType;
+  readonly since: number;
+  /** the nsproxy slot it reads, or null for user (the cred) and pid (the struct pid) */
+  readonly slot: Slot | null;
+}
+
+export const PROC_ENTRIES: readonly ProcEntry[] = [
+  { name: 'net', type: 'net', since: 3000, slot: 'net' },
+  { name: 'uts', type: 'uts', since: 3000, slot: 'uts' },
+  { name: 'ipc', type: 'ipc', since: 3000, slot: 'ipc' },
+  { name: 'pid', type: 'pid', since: 3008, slot: null },
+  { name: 'pid_for_children', type: 'pid', since: 4012, slot: 'pidForChildren' },
+  { name: 'user', type: 'user', since: 3008, slot: null },
+  { name: 'mnt', type: 'mnt', since: 3008, slot: 'mnt' },
+  { name: 'cgroup', type: 'cgroup', since: 4006, slot: 'cgroup' },
+  { name: 'time', type: 'time', since: 5006, slot: 'time' },
+  { name: 'time_for_children', type: 'time', since: 5006, slot: 'timeForChildren' },
+];
+
+export const PROC_ENTRY_NAMES = PROC_ENTRIES.map((e) => e.name);
+
+/**
+ * The type's `get(task)`. A zombie has no nsproxy, so every nsproxy entry fails; its `user`
+ * (cred) and `pid` (struct pid) entries still work until it is reaped. pid_for_children
+ * fails until that namespace has an init (pidns_for_children_get checks child_reaper).
+ */
+export function procGet(tx: Tx, task: Task, entry: ProcEntry): NsId | null {
+  if (task.state === 'reaped') return null;
+  if (entry.slot === null) return entry.type === 'user' ? task.cred.userNs : task.pidNs;
+  if (task.proxy === null) return null;
+  const id = tx.get('proxies', task.proxy).slots[entry.slot];
+  // the initial pid namespace's init stands outside the trace: it always has a reaper
+  const ns = tx.get('ns', id);
+  if (entry.slot === 'pidForChildren' && ns.reaper === null && ns.parent !== null) return null;
+  return id;
+}
+
+/** readlink text: "pid_for_children" reads as pid:[…], "time_for_children" as time:[…]. */
+export function nsLinkText(ns: Namespace): string {
+  return `${ns.type}:[${ns.inum}]`;
+}

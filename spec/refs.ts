@@ -1,0 +1,265 @@
+// Reference counting: every get and put of the model goes through this file, so the holders
+// listed in properties/refcounts.ts are exactly the places that call getNs/putNs here.
+//
+// Holders of a namespace reference (kernel-semantics §5.1, reduced to what the model has):
+//   an nsproxy slot; a task's cred (user ns, until reaped); a task's struct pid (active pid ns,
+//   until reaped); a pidfd (the struct pid it holds: the pid ns); the namespace's nsfs inode
+//   (exactly one reference); a child user or pid namespace (its parent); any namespace (its
+//   owning user namespace). A namespace is freed when the count reaches zero.
+
+import type { Failure } from './semantics';
+import type {
+  FdTableId, FileId, FsId, InodeId, MmId, Namespace, NsId, NsType, Nsproxy, OpenFile, ProxyId, Slot,
+} from './state';
+import { SLOTS } from './state';
+import type { Call, Tx } from './tx';
+
+/** First inode number the proc IDA hands out (PROC_DYNAMIC_FIRST = 0xF0000000). */
+export const FIRST_DYNAMIC_INUM = 0xf0000000;
+
+export function getNs(tx: Tx, id: NsId): void {
+  const ns = tx.get('ns', id);
+  tx.update('ns', id, { refs: ns.refs + 1 });
+}
+
+/** put_*_ns: drop one reference; at zero the namespace is destroyed (kernel-semantics §5.2). */
+export function putNs(tx: Tx, id: NsId): void {
+  const ns = tx.get('ns', id);
+  const refs = ns.refs - 1;
+  if (refs > 0 || ns.freed) {
+    tx.update('ns', id, { refs });
+    return;
+  }
+  tx.update('ns', id, { refs: 0, freed: true, stashed: null, mounts: [] });
+  // drop_collected_mounts: a dying mount namespace releases every bind it holds
+  for (const m of ns.mounts) if (m.inode !== null) putInodeUser(tx, m.inode);
+  if (ns.charge && tx.sem.effects['ucount.decOnFree']) uncharge(tx, ns.type, ns.charge.userNs, ns.charge.uid);
+  if (ns.parent !== null) putNs(tx, ns.parent);
+  if (ns.owner !== null && ns.owner !== ns.parent) putNs(tx, ns.owner);
+}
+
+// --- ucounts (kernel/ucount.c inc_ucount / dec_ucount) -------------------------------------
+
+/** The chain of (user ns, uid) pairs a charge at (userNs, uid) touches, innermost first. */
+export function ucountChain(tx: Tx, userNs: NsId, uid: number): { ns: Namespace; uid: number }[] {
+  const out: { ns: Namespace; uid: number }[] = [];
+  let ns = tx.get('ns', userNs);
+  let u = uid;
+  for (;;) {
+    out.push({ ns, uid: u });
+    if (ns.parent === null) return out;
+    u = ns.ownerUid;
+    ns = tx.get('ns', ns.parent);
+  }
+}
+
+export function ucountKey(type: NsType, uid: number): string {
+  return `${type}:${uid}`;
+}
+
+/** inc_ucount: charge every level, each against that level's limit; nothing is charged on failure. */
+export function charge(c: Call, type: NsType, userNs: NsId, uid: number): Failure | undefined {
+  const chain = ucountChain(c.tx, userNs, uid);
+  for (const { ns, uid: u } of chain) {
+    const refused = c.guard('ucount.limit', (ns.ucounts[ucountKey(type, u)] ?? 0) + 1 > ns.ucountMax);
+    if (refused) return refused;
+  }
+  for (const { ns, uid: u } of chain) {
+    const key = ucountKey(type, u);
+    c.tx.update('ns', ns.id, { ucounts: { ...ns.ucounts, [key]: (ns.ucounts[key] ?? 0) + 1 } });
+  }
+  return undefined;
+}
+
+function uncharge(tx: Tx, type: NsType, userNs: NsId, uid: number): void {
+  for (const { ns, uid: u } of ucountChain(tx, userNs, uid)) {
+    const cur = tx.get('ns', ns.id);
+    const key = ucountKey(type, u);
+    const left = (cur.ucounts[key] ?? 0) - 1;
+    const ucounts = { ...cur.ucounts };
+    if (left > 0) ucounts[key] = left;
+    else delete ucounts[key];
+    tx.update('ns', ns.id, { ucounts });
+  }
+}
+
+// --- allocation -----------------------------------------------------------------------------
+
+/** Lowest free dynamic inode number: the kernel's IDA recycles freed numbers at once. */
+function freeInum(tx: Tx): number {
+  const used = new Set<number>();
+  for (const ns of tx.all('ns')) if (!ns.freed) used.add(ns.inum);
+  let inum = FIRST_DYNAMIC_INUM;
+  while (used.has(inum)) inum++;
+  return inum;
+}
+
+export type NsFields = Partial<Namespace> & Pick<Namespace, 'type' | 'owner' | 'parent' | 'level'>;
+
+export const NS_DEFAULTS: Omit<Namespace, 'id' | 'type' | 'inum' | 'nsId' | 'owner' | 'parent' | 'level'> = {
+  refs: 1, freed: false, stashed: null, charge: null,
+  reaper: null, adding: true, lastPid: 0,
+  ownerUid: 0, ownerGid: 0, uidMap: null, gidMap: null, setgroupsDeny: false, ucounts: {}, ucountMax: 0x7fffffff,
+  hostname: '', shmKeys: [], mounts: [],
+};
+
+/**
+ * __ns_common_init plus the ucount charge: a new namespace with one reference (the creator's,
+ * handed to the nsproxy or cred that will hold it), a reference on its owner and parent.
+ */
+export function allocNs(c: Call, fields: NsFields, chargeTo: { userNs: NsId; uid: number }): Namespace | Failure {
+  const refused = charge(c, fields.type, chargeTo.userNs, chargeTo.uid);
+  if (refused) return refused;
+  const tx = c.tx;
+  const inum = freeInum(tx);
+  const nsId = tx.nextNsId++;
+  const ns = tx.insert('ns', (id) => ({ ...NS_DEFAULTS, ...fields, id: id as NsId, inum, nsId, charge: chargeTo }));
+  if (fields.parent !== null) getNs(tx, fields.parent);
+  if (fields.owner !== null && fields.owner !== fields.parent) getNs(tx, fields.owner);
+  return ns;
+}
+
+export function isFailure(x: object): x is Failure {
+  return (x as { ok?: unknown }).ok === false;
+}
+
+// --- nsfs inodes (fs/nsfs.c, fs/libfs.c path_from_stashed) ----------------------------------
+
+/**
+ * ns_get_path: the dentry of a namespace file. A live stashed inode is reused; otherwise a new
+ * inode takes one namespace reference and is stashed. The caller becomes a user of the inode.
+ */
+export function openNsInode(tx: Tx, nsId: NsId): InodeId {
+  const ns = tx.get('ns', nsId);
+  if (ns.stashed !== null && tx.sem.effects['nsfs.stash']) {
+    const inode = tx.get('inodes', ns.stashed);
+    tx.update('inodes', inode.id, { users: inode.users + 1 });
+    return inode.id;
+  }
+  const inode = tx.insert('inodes', (id) => ({ id: id as InodeId, ns: nsId, users: 1, freed: false }));
+  getNs(tx, nsId);
+  tx.update('ns', nsId, { stashed: inode.id });
+  return inode.id;
+}
+
+export function getInodeUser(tx: Tx, id: InodeId): void {
+  tx.update('inodes', id, { users: tx.get('inodes', id).users + 1 });
+}
+
+/** dput of an nsfs dentry: the last user deletes it and nsfs_evict drops the namespace reference. */
+export function putInodeUser(tx: Tx, id: InodeId): void {
+  const inode = tx.get('inodes', id);
+  const users = inode.users - 1;
+  if (users > 0 || !tx.sem.effects['nsfs.evictUnused']) {
+    tx.update('inodes', id, { users });
+    return;
+  }
+  tx.update('inodes', id, { users: 0, freed: true });
+  if (tx.get('ns', inode.ns).stashed === id) tx.update('ns', inode.ns, { stashed: null });
+  putNs(tx, inode.ns);
+}
+
+// --- open files and fd tables ------------------------------------------------------------------
+
+export type FileFields = Partial<OpenFile> & Pick<OpenFile, 'kind'>;
+
+/** A new open file description with no fd yet. The caller has already taken what it holds. */
+export function newFile(tx: Tx, fields: FileFields): FileId {
+  return tx.insert('files', (id) => ({
+    id: id as FileId, opath: false, inode: null, pidTask: null, pidNs: null, viaMount: null, refs: 0, freed: false, ...fields,
+  })).id;
+}
+
+/** fd_install under a trace variable; a variable already naming an fd leaves that fd open, unnamed. */
+export function installFd(tx: Tx, table: FdTableId, name: string, file: FileId): void {
+  const t = tx.get('fdtables', table);
+  const fds: Record<string, FileId> = { ...t.fds };
+  const old = fds[name];
+  if (old !== undefined) {
+    let n = 0;
+    while (`#${n}` in fds) n++;
+    fds[`#${n}`] = old;
+  }
+  fds[name] = file;
+  tx.update('fdtables', table, { fds });
+  tx.update('files', file, { refs: tx.get('files', file).refs + 1 });
+}
+
+export function closeFd(tx: Tx, table: FdTableId, name: string): boolean {
+  const t = tx.get('fdtables', table);
+  const file = t.fds[name];
+  if (file === undefined) return false;
+  const fds = { ...t.fds };
+  delete fds[name];
+  tx.update('fdtables', table, { fds });
+  putFile(tx, file);
+  return true;
+}
+
+export function putFile(tx: Tx, id: FileId): void {
+  const f = tx.get('files', id);
+  if (f.refs > 1) {
+    tx.update('files', id, { refs: f.refs - 1 });
+    return;
+  }
+  tx.update('files', id, { refs: 0, freed: true });
+  if (f.inode !== null) putInodeUser(tx, f.inode);
+  if (f.pidNs !== null) putNs(tx, f.pidNs);
+}
+
+/** A copy of an fd table for fork without CLONE_FILES (dup_fd): every file gains a reference. */
+export function copyFdTable(tx: Tx, from: FdTableId): FdTableId {
+  const src = tx.get('fdtables', from);
+  for (const f of Object.values(src.fds)) tx.update('files', f, { refs: tx.get('files', f).refs + 1 });
+  return tx.insert('fdtables', (id) => ({ id: id as FdTableId, users: 1, fds: src.fds, freed: false })).id;
+}
+
+export function putFdTable(tx: Tx, id: FdTableId): void {
+  const t = tx.get('fdtables', id);
+  if (t.users > 1) {
+    tx.update('fdtables', id, { users: t.users - 1 });
+    return;
+  }
+  tx.update('fdtables', id, { users: 0, freed: true, fds: {} });
+  for (const f of Object.values(t.fds)) putFile(tx, f);
+}
+
+// --- fs_struct and mm ----------------------------------------------------------------------------
+
+export function putFs(tx: Tx, id: FsId): void {
+  const fs = tx.get('fss', id);
+  tx.update('fss', id, fs.users > 1 ? { users: fs.users - 1 } : { users: 0, freed: true });
+}
+
+export function putMm(tx: Tx, id: MmId): void {
+  const mm = tx.get('mms', id);
+  tx.update('mms', id, mm.users > 1 ? { users: mm.users - 1 } : { users: 0, freed: true });
+}
+
+// --- nsproxy (kernel/nsproxy.c) -------------------------------------------------------------------
+
+/** A new nsproxy taking one reference on each slot's namespace. */
+export function newProxy(tx: Tx, slots: Readonly<Record<Slot, NsId>>): ProxyId {
+  for (const s of SLOTS) getNs(tx, slots[s]);
+  return tx.insert('proxies', (id) => ({ id: id as ProxyId, refs: 1, freed: false, slots: { ...slots } })).id;
+}
+
+/** A new nsproxy that takes over references the caller already holds (create_new_namespaces). */
+export function adoptProxy(tx: Tx, slots: Readonly<Record<Slot, NsId>>): ProxyId {
+  return tx.insert('proxies', (id) => ({ id: id as ProxyId, refs: 1, freed: false, slots: { ...slots } })).id;
+}
+
+export function getProxy(tx: Tx, id: ProxyId): void {
+  tx.update('proxies', id, { refs: tx.get('proxies', id).refs + 1 });
+}
+
+/** put_nsproxy: the last reference frees it and drops its eight slot references (free_nsproxy). */
+export function putProxy(tx: Tx, id: ProxyId): void {
+  const p: Nsproxy = tx.get('proxies', id);
+  if (p.refs > 1) {
+    tx.update('proxies', id, { refs: p.refs - 1 });
+    return;
+  }
+  tx.update('proxies', id, { refs: 0, freed: true });
+  for (const s of SLOTS) putNs(tx, p.slots[s]);
+}

@@ -1,0 +1,158 @@
+// Every guard of the model, by name: the errno it returns, the kernel function it mirrors and
+// one sentence of what it refuses. A syscall file fires a guard with `c.guard(name, cond)`;
+// a variant may disable a guard or change its errno (spec/semantics.ts). Looking for the rule
+// behind an errno? Search this file for the errno, then grep the rule name in spec/syscalls/.
+//
+// `since`/`until` give the kernel versions (as major*1000+minor, so 4.12 is 4012) in which a
+// rule exists; a history profile (spec/variants/history.ts) runs with its version and the rule
+// is simply not there outside that range.
+
+export type Errno =
+  | 'EPERM' | 'ENOENT' | 'ESRCH' | 'EINTR' | 'EBADF' | 'ECHILD' | 'EAGAIN' | 'ENOMEM' | 'EACCES'
+  | 'EFAULT' | 'EBUSY' | 'EEXIST' | 'ENOTDIR' | 'EINVAL' | 'ENOSPC' | 'ENOTTY' | 'EUSERS'
+  | 'ESTALE' | 'ELOOP' | 'EOPNOTSUPP' | 'EUSERS';
+
+export const ERRNOS: readonly Errno[] = [
+  'EPERM', 'ENOENT', 'ESRCH', 'EINTR', 'EBADF', 'ECHILD', 'EAGAIN', 'ENOMEM', 'EACCES', 'EFAULT',
+  'EBUSY', 'EEXIST', 'ENOTDIR', 'EINVAL', 'ENOSPC', 'ENOTTY', 'EUSERS', 'ESTALE', 'ELOOP', 'EOPNOTSUPP',
+];
+
+export interface RuleInfo {
+  readonly errno: Errno;
+  /** the kernel function (and file) whose check this is */
+  readonly kernel: string;
+  readonly doc: string;
+  readonly since?: number;
+  readonly until?: number;
+  /** errno in older kernels: the first entry whose `until` is above the version wins */
+  readonly errnoHistory?: readonly { readonly until: number; readonly errno: Errno }[];
+}
+
+const r = (errno: Errno, kernel: string, doc: string, extra: Partial<RuleInfo> = {}): RuleInfo => ({ errno, kernel, doc, ...extra });
+
+export const RULES = {
+  // --- the model's own conventions (no kernel function: how a trace step meets a dead task) ---
+  'task.exited': r('ESRCH', '(model)', 'the acting task has exited or never came to exist; it cannot make a call'),
+  'task.noSuchTask': r('ESRCH', 'find_task_by_vpid', 'the named task does not exist or is not visible in the caller\'s pid namespace'),
+  'fd.bad': r('EBADF', 'fdget', 'the fd variable is not open in the caller\'s fd table'),
+
+  // --- setns front end: kernel/nsproxy.c SYSCALL_DEFINE2(setns) ---
+  'setns.globalCap': r('EPERM', 'SYSCALL_DEFINE2(setns) (v3.0-3.7)', 'the original setns required CAP_SYS_ADMIN in the initial user namespace before looking at the fd', { until: 3008 }),
+  'setns.badFd': r('EBADF', 'SYSCALL_DEFINE2(setns): fdget', 'the fd is not open, or was opened O_PATH (fdget skips path-only files)'),
+  'setns.nstypeMismatch': r('EINVAL', 'SYSCALL_DEFINE2(setns)', 'a nonzero nstype must equal the type of the namespace the fd refers to'),
+  'setns.pidfdFlags': r('EINVAL', 'check_setns_flags', 'with a pidfd, flags must be a nonzero set of namespace bits the kernel supports', { since: 5008 }),
+  'setns.notNsFile': r('EINVAL', 'SYSCALL_DEFINE2(setns)', 'the fd is neither a namespace file nor a pidfd'),
+  'setns.pidfdReaped': r('ESRCH', 'validate_nsset: pid_task', 'the pidfd\'s process has been reaped', { since: 5008 }),
+  'setns.pidfdPtrace': r('EPERM', 'validate_nsset: ptrace_may_access(PTRACE_MODE_READ_REALCREDS)', 'the caller may not inspect the pidfd\'s process', { since: 5008 }),
+  'setns.pidfdExiting': r('ESRCH', 'validate_nsset', 'the pidfd\'s process is exiting or a zombie: it has no nsproxy any more', { since: 5008 }),
+
+  // --- install handlers (proc_ns_operations.install) ---
+  'userns.sameNs': r('EINVAL', 'userns_install (kernel/user_namespace.c)', 'joining the user namespace one is already in would regain dropped capabilities'),
+  'userns.threaded': r('EINVAL', 'userns_install: thread_group_empty', 'a multithreaded process cannot change its user namespace (threads share credentials\' user ns)'),
+  'userns.sharedFs': r('EINVAL', 'userns_install: fs->users', 'a task sharing its fs_struct cannot change user namespace (CVE-2013-1858)'),
+  'userns.cap': r('EPERM', 'userns_install: ns_capable(target, CAP_SYS_ADMIN)', 'the caller needs CAP_SYS_ADMIN over the target user namespace (so it must be a descendant)'),
+  'mntns.cap': r('EPERM', 'mntns_install (fs/namespace.c)', 'needs CAP_SYS_ADMIN over the target\'s owner and CAP_SYS_CHROOT and CAP_SYS_ADMIN in the caller\'s user namespace'),
+  'mntns.sharedFs': r('EINVAL', 'mntns_install: fs->users != 1', 'a task sharing its fs_struct (CLONE_FS) cannot switch mount namespace'),
+  'utsns.cap': r('EPERM', 'utsns_install (kernel/utsname.c)', 'needs CAP_SYS_ADMIN over the target\'s owner and in the caller\'s user namespace'),
+  'ipcns.cap': r('EPERM', 'ipcns_install (ipc/namespace.c)', 'needs CAP_SYS_ADMIN over the target\'s owner and in the caller\'s user namespace'),
+  'pidns.cap': r('EPERM', 'pidns_install (kernel/pid_namespace.c)', 'needs CAP_SYS_ADMIN over the target\'s owner and in the caller\'s user namespace'),
+  'pidns.ancestor': r('EINVAL', 'pidns_install: new->level < active->level', 'a task may not put its children into an ancestor of its own pid namespace'),
+  'pidns.notDescendant': r('EINVAL', 'pidns_install: parent walk', 'the target pid namespace must be the caller\'s active one or a descendant of it'),
+  'cgroupns.cap': r('EPERM', 'cgroupns_install (kernel/cgroup/namespace.c)', 'needs CAP_SYS_ADMIN in the caller\'s user namespace and over the target\'s owner', { since: 4006 }),
+  'netns.cap': r('EPERM', 'netns_install (net/core/net_namespace.c)', 'needs CAP_SYS_ADMIN over the target\'s owner and in the caller\'s user namespace'),
+  'timens.sharedMm': r('EUSERS', 'timens_install: current_is_single_threaded', 'a task sharing its mm (a thread or a CLONE_VM sibling) cannot change time namespace', { since: 5006 }),
+  'timens.cap': r('EPERM', 'timens_install (kernel/time/namespace.c)', 'needs CAP_SYS_ADMIN over the target\'s owner and in the caller\'s user namespace', { since: 5006 }),
+
+  // --- unshare: kernel/fork.c ksys_unshare ---
+  'unshare.badFlags': r('EINVAL', 'check_unshare_flags', 'unshare accepts only THREAD, FS, NEWNS, SIGHAND, VM, FILES, SYSVSEM and the namespace bits'),
+  'unshare.threaded': r('EINVAL', 'check_unshare_flags: thread_group_empty', 'THREAD, SIGHAND or VM (also implied by NEWUSER) cannot be unshared by a multithreaded process'),
+  'unshare.sharedMm': r('EINVAL', 'check_unshare_flags: mm_users', 'VM cannot be unshared while another task shares the mm'),
+  'unshare.cap': r('EPERM', 'unshare_nsproxy_namespaces', 'creating a non-user namespace needs CAP_SYS_ADMIN in the user namespace that will own it'),
+
+  // --- clone: kernel/fork.c copy_process / copy_namespaces ---
+  'clone.newnsFs': r('EINVAL', 'copy_process', 'CLONE_NEWNS and CLONE_FS together: the fs_struct would span two mount namespaces'),
+  'clone.newuserFs': r('EINVAL', 'copy_process', 'CLONE_NEWUSER and CLONE_FS together: the fs_struct would span two user namespaces (CVE-2013-1858)'),
+  'clone.threadNoSighand': r('EINVAL', 'copy_process', 'CLONE_THREAD needs CLONE_SIGHAND'),
+  'clone.sighandNoVm': r('EINVAL', 'copy_process', 'CLONE_SIGHAND needs CLONE_VM'),
+  'clone.parentFromInit': r('EINVAL', 'copy_process: SIGNAL_UNKILLABLE', 'an init (of any pid namespace) may not create siblings with CLONE_PARENT'),
+  'clone.threadNewns': r('EINVAL', 'copy_process', 'a thread cannot get a new user or pid namespace, nor be created while pid_for_children differs from the active pid namespace'),
+  'clone.ipcSysvsem': r('EINVAL', 'copy_namespaces', 'CLONE_NEWIPC with CLONE_SYSVSEM would share semaphore undo across ipc namespaces'),
+  'clone.cap': r('EPERM', 'copy_namespaces', 'creating a non-user namespace needs CAP_SYS_ADMIN in the user namespace that will own it'),
+  'clone.newtime': r('EINVAL', 'copy_namespaces / clone3', 'CLONE_NEWTIME is unknown to this kernel', { until: 5006 }),
+  'pid.deadNs': r('ENOMEM', 'alloc_pid: PIDNS_ADDING', 'no process may be created in a pid namespace whose init has died'),
+
+  // --- namespace constructors (shared by clone and unshare) ---
+  'userns.depth': r('ENOSPC', 'create_user_ns: parent->level > 32', 'user namespaces nest at most 33 levels below the initial one', { since: 3011, errnoHistory: [{ until: 4009, errno: 'EUSERS' }] }),
+  'userns.unmappedCreator': r('EPERM', 'create_user_ns: kuid_has_mapping', 'the creator\'s euid and egid must be mapped in its user namespace'),
+  'ucount.limit': r('ENOSPC', 'inc_ucount', 'the per-user namespace count (/proc/sys/user/max_*_namespaces) is exhausted at some level', { since: 4009 }),
+  'pidns.notActive': r('EINVAL', 'copy_pid_ns', 'a new pid namespace can be made only while pid_for_children equals the active pid namespace'),
+  'pidns.ownerNotAncestor': r('EINVAL', 'copy_pid_ns: in_userns', 'the new pid namespace\'s owner must be inside the parent pid namespace\'s owner'),
+  'pidns.depth': r('ENOSPC', 'create_pid_namespace: MAX_PID_NS_LEVEL', 'pid namespaces nest at most 32 levels', { since: 3007, errnoHistory: [{ until: 4009, errno: 'EINVAL' }] }),
+
+  // --- /proc/<pid>/ns: fs/proc/namespaces.c ---
+  'proc.noTask': r('ENOENT', 'proc_pid_lookup', 'no /proc/<pid> directory: the task was reaped or is not visible in this procfs'),
+  'proc.noEntry': r('ENOENT', 'proc_ns_dir_lookup', 'this kernel has no such /proc/<pid>/ns entry'),
+  'proc.ptrace': r('EACCES', 'proc_ns_get_link: ptrace_may_access(PTRACE_MODE_READ_FSCREDS)', 'the caller may not inspect the task'),
+  'proc.noNs': r('ENOENT', 'proc_ns_get_link: ops->get', 'the task has no such namespace now: a zombie has no nsproxy, and pid_for_children has none until its init exists'),
+
+  // --- fds, files ---
+  'close.badFd': r('EBADF', 'close_fd', 'the fd variable is not open'),
+
+  // --- mounts: fs/namespace.c ---
+  'mount.cap': r('EPERM', 'may_mount', 'mounting needs CAP_SYS_ADMIN over the owner of the caller\'s mount namespace'),
+  'mount.noSource': r('ENOENT', 'do_loopback: kern_path', 'the source path does not resolve'),
+  'mntns.loop': r('EINVAL', 'mnt_ns_loop', 'a mount-namespace file may only be bound inside an older mount namespace (creation order), so binds never form a cycle', { since: 3008 }),
+  'mount.dirMismatch': r('ENOTDIR', 'graft_tree', 'a directory can only be mounted on a directory, a file only on a file'),
+  'mount.noTarget': r('ENOENT', 'path lookup', 'the target does not exist'),
+  'umount.cap': r('EPERM', 'may_mount (ksys_umount)', 'unmounting needs CAP_SYS_ADMIN over the owner of the caller\'s mount namespace'),
+  'umount.notMounted': r('EINVAL', 'do_umount: check_mnt', 'the target is not a mount point in the caller\'s mount namespace'),
+  'umount.busy': r('EBUSY', 'do_umount: propagate_mount_busy', 'a file opened through the mount pins it; only MNT_DETACH can remove it'),
+
+  // --- nsfs ioctls: fs/nsfs.c ns_ioctl ---
+  'ioctl.badFd': r('EBADF', 'fdget (ioctl)', 'the fd is not open or was opened O_PATH'),
+  'ioctl.notNsfs': r('ENOTTY', 'vfs_ioctl', 'the fd is not a namespace file'),
+  'ioctl.unknown': r('ENOTTY', 'ns_ioctl', 'unknown or unsupported ioctl request for this kernel'),
+  'ioctl.noParent': r('EINVAL', 'ns_ioctl: NS_GET_PARENT', 'only pid and user namespaces have parents (no get_parent operation)', { since: 4009 }),
+  'ioctl.userOutOfScope': r('EPERM', 'ns_get_owner', 'the owner (or parent) user namespace is outside the caller\'s user namespace', { since: 4009 }),
+  'ioctl.pidOutOfScope': r('EPERM', 'pidns_get_parent', 'the parent pid namespace is above the caller\'s active pid namespace', { since: 4009 }),
+  'ioctl.notUserNs': r('EINVAL', 'ns_ioctl: NS_GET_OWNER_UID', 'NS_GET_OWNER_UID applies to user namespaces only', { since: 4011 }),
+  'ioctl.notMntNs': r('EINVAL', 'ns_ioctl: NS_GET_MNTNS_ID', 'NS_GET_MNTNS_ID applies to mount namespaces only', { since: 6011 }),
+
+  // --- pidfd: kernel/pid.c pidfd_open ---
+  'pidfd.noProcess': r('ESRCH', 'pidfd_open: find_get_pid', 'the process is reaped, or not visible from the caller\'s pid namespace'),
+  'pidfd.notLeader': r('EINVAL', 'pidfd_open: pid_has_task(PIDTYPE_TGID)', 'without PIDFD_THREAD a pidfd refers to a thread-group leader'),
+  'pidfd.unsupported': r('EINVAL', 'pidfd_open', 'pidfds do not exist before 5.3', { until: 5003 }),
+
+  // --- uts ---
+  'uts.cap': r('EPERM', 'sethostname: ns_capable(uts->user_ns, CAP_SYS_ADMIN)', 'setting the hostname needs CAP_SYS_ADMIN over the uts namespace\'s owner'),
+  'uts.tooLong': r('EINVAL', 'sethostname', 'a hostname is at most 64 bytes'),
+
+  // --- ipc ---
+  'shm.noKey': r('ENOENT', 'shmget', 'no shared-memory segment with that key in the caller\'s ipc namespace'),
+
+  // --- credentials: kernel/sys.c ---
+  'cred.setid': r('EPERM', 'setresuid: ns_capable_setid', 'changing uids needs CAP_SETUID in the caller\'s user namespace'),
+  'cred.unmapped': r('EINVAL', 'setresuid: make_kuid', 'the uid is not mapped in the caller\'s user namespace'),
+
+  // --- id maps: kernel/user_namespace.c map_write, proc_setgroups_write ---
+  'map.noTask': r('ENOENT', 'proc_pid_lookup', 'the target task has been reaped'),
+  'map.alreadySet': r('EPERM', 'map_write', 'a uid or gid map can be written only once'),
+  'map.wrongNs': r('EPERM', 'map_write', 'the writer must be in the target user namespace or its parent'),
+  'map.cap': r('EPERM', 'map_write: file_ns_capable(CAP_SYS_ADMIN)', 'the writer needs CAP_SYS_ADMIN over the target user namespace'),
+  'map.parse': r('EINVAL', 'map_write', 'a map line is "inside outside count" with a nonzero count, extents not overlapping'),
+  'map.notPermitted': r('EPERM', 'new_idmap_permitted', 'without CAP_SETUID/CAP_SETGID over the parent, only the owner\'s own id may be mapped (for gids, after setgroups is denied)'),
+  'map.unmappedLower': r('EPERM', 'map_write: map_id_range_down', 'the outside ids must be mapped in the parent user namespace'),
+  'setgroups.afterGidMap': r('EPERM', 'proc_setgroups_write', 'setgroups cannot be denied after the gid map is written'),
+  'setgroups.cap': r('EPERM', 'proc_setgroups_open', 'writing setgroups needs CAP_SYS_ADMIN over the user namespace'),
+
+  // --- wait ---
+  'wait.notChild': r('ECHILD', 'do_wait', 'the named task is not a child of the caller'),
+  'wait.running': r('EAGAIN', '(model: waitpid WNOHANG)', 'the child has not exited yet; the model does not block'),
+} as const satisfies Record<string, RuleInfo>;
+
+export type RuleName = keyof typeof RULES;
+export const RULE_NAMES = Object.keys(RULES) as RuleName[];
+
+export function isRuleName(s: string): s is RuleName {
+  return Object.prototype.hasOwnProperty.call(RULES, s);
+}

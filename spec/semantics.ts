@@ -1,0 +1,93 @@
+// The semantics a trace runs under: which kernel version, which guards are in force, which
+// behaviours are on. The default (linux-6.18) is one readable path through spec/syscalls;
+// a variant (a history profile, a historical bug, a proposed design) changes named guards,
+// named behaviours or entries of the namespace-type table, never a copy of the spec.
+
+import { RULES, RULE_NAMES, type Errno, type RuleName } from './rules';
+import type { NsType } from './state';
+import type { NsTypeOps } from './ns-types/ops';
+
+/**
+ * Behaviours a variant may switch. Each is one named step of the kernel's algorithm whose
+ * absence (or, for the `false`-by-default ones, presence) re-creates a historical bug.
+ */
+export const EFFECTS = {
+  'nsfs.stash': { default: true, kernel: 'path_from_stashed (fs/libfs.c)', doc: 'a namespace\'s nsfs inode is stashed and reused, so there is at most one per namespace' },
+  'nsfs.evictUnused': { default: true, kernel: 'always_delete_dentry / nsfs_evict', doc: 'when no file or mount uses an nsfs dentry it is deleted and the inode drops its namespace reference' },
+  'mntns.copySkipsMntBinds': { default: true, kernel: 'copy_mnt_ns: CL_COPY_MNT_NS_FILE', doc: 'copying a mount tree for a new mount namespace leaves out binds of mount-namespace files' },
+  'mntns.resetRootCwd': { default: true, kernel: 'mntns_install: set_fs_root/set_fs_pwd', doc: 'joining a mount namespace moves root and cwd to its root' },
+  'ucount.decOnFree': { default: true, kernel: 'dec_ucount via *_free', doc: 'freeing a namespace gives back its per-user count' },
+  'setns.transactional': { default: true, kernel: 'validate_nsset / commit_nsset', doc: 'setns installs into a scratch nsset and commits only when every install succeeded' },
+  'create.unwind': { default: true, kernel: 'create_new_namespaces error path', doc: 'a failed clone or unshare releases every namespace it created before the failure' },
+  'pidns.installKeepsActive': { default: true, kernel: 'pidns_install', doc: 'setns into a pid namespace changes pid_for_children only, never the caller\'s own pid namespace' },
+  'proc.getFailureBalanced': { default: true, kernel: 'pidns_for_children_get', doc: 'a proc ns get that fails after taking a reference drops exactly that reference' },
+} as const;
+export type EffectName = keyof typeof EFFECTS;
+export const EFFECT_NAMES = Object.keys(EFFECTS) as EffectName[];
+
+export interface Failure {
+  readonly ok: false;
+  readonly errno: Errno;
+  readonly rule: RuleName;
+  /**
+   * The state after a call that failed part-way. The default semantics never set it except for
+   * compound operations that the kernel itself performs as several writes (write_map); a
+   * variant re-creating a non-atomic bug may.
+   */
+  readonly partial?: unknown;
+}
+
+export interface Semantics {
+  readonly name: string;
+  readonly doc: string;
+  /** kernel version as major*1000+minor */
+  readonly kernel: number;
+  /** the guard result for a rule, or undefined when the rule is not in force */
+  readonly failures: Readonly<Record<RuleName, Failure | undefined>>;
+  readonly effects: Readonly<Record<EffectName, boolean>>;
+  /** the namespace-type table, in install order, with the variant's overrides applied */
+  readonly types: readonly NsTypeOps[];
+  readonly typeOf: Readonly<Record<NsType, NsTypeOps>>;
+}
+
+export function versionText(v: number): string {
+  return `${Math.floor(v / 1000)}.${v % 1000}`;
+}
+
+/** The errno a rule returns on a given kernel version. */
+export function errnoAt(rule: RuleName, kernel: number): Errno {
+  const info = RULES[rule] as { errno: Errno; errnoHistory?: readonly { until: number; errno: Errno }[] };
+  for (const h of info.errnoHistory ?? []) if (kernel < h.until) return h.errno;
+  return info.errno;
+}
+
+export function ruleInForce(rule: RuleName, kernel: number): boolean {
+  const info = RULES[rule] as { since?: number; until?: number };
+  return (info.since === undefined || kernel >= info.since) && (info.until === undefined || kernel < info.until);
+}
+
+export interface SemanticsInput {
+  readonly name: string;
+  readonly doc: string;
+  readonly kernel: number;
+  readonly disable: readonly RuleName[];
+  readonly errno: Readonly<Partial<Record<RuleName, Errno>>>;
+  readonly effects: Readonly<Partial<Record<EffectName, boolean>>>;
+  readonly types: readonly NsTypeOps[];
+}
+
+export function buildSemantics(input: SemanticsInput): Semantics {
+  const disabled = new Set(input.disable);
+  const failures = {} as Record<RuleName, Failure | undefined>;
+  for (const rule of RULE_NAMES) {
+    failures[rule] = disabled.has(rule) || !ruleInForce(rule, input.kernel)
+      ? undefined
+      : Object.freeze({ ok: false as const, errno: input.errno[rule] ?? errnoAt(rule, input.kernel), rule });
+  }
+  const effects = {} as Record<EffectName, boolean>;
+  for (const e of EFFECT_NAMES) effects[e] = input.effects[e] ?? EFFECTS[e].default;
+  const types = input.types.filter((t) => input.kernel >= t.since);
+  const typeOf = {} as Record<NsType, NsTypeOps>;
+  for (const t of input.types) typeOf[t.name] = t;
+  return { name: input.name, doc: input.doc, kernel: input.kernel, failures, effects, types, typeOf };
+}

@@ -1,0 +1,222 @@
+// The kernel objects the model tracks, as immutable values.
+//
+// The layout follows the kernel's own structure (include/linux/nsproxy.h, sched.h, cred.h,
+// ns_common.h): a task points to a shared, counted nsproxy holding one namespace per slot;
+// its user namespace lives in its credentials; its active pid namespace is fixed by its
+// struct pid. Every object sits in a table indexed by a dense id allocated from a counter
+// in the state, so replay and shrinking produce the same ids every time. Freed objects stay
+// in their table as tombstones (`freed: true`): that is what lets an invariant notice a
+// reference to a freed object instead of crashing on a missing one.
+
+export type Brand<T, B extends string> = T & { readonly __brand: B };
+export type TaskId = Brand<number, 'TaskId'>;
+export type NsId = Brand<number, 'NsId'>;
+export type ProxyId = Brand<number, 'ProxyId'>;
+export type FileId = Brand<number, 'FileId'>;
+export type FdTableId = Brand<number, 'FdTableId'>;
+export type FsId = Brand<number, 'FsId'>;
+export type MmId = Brand<number, 'MmId'>;
+export type InodeId = Brand<number, 'InodeId'>;
+export type MountId = Brand<number, 'MountId'>;
+
+/** The eight namespace types, in the kernel's install order (see spec/ns-types/index.ts). */
+export const NS_TYPES = ['user', 'mnt', 'uts', 'ipc', 'pid', 'cgroup', 'net', 'time'] as const;
+export type NsType = (typeof NS_TYPES)[number];
+
+/** The eight nsproxy slots (struct nsproxy). The user namespace is not among them: it is in the cred. */
+export const SLOTS = ['uts', 'ipc', 'mnt', 'pidForChildren', 'net', 'cgroup', 'time', 'timeForChildren'] as const;
+export type Slot = (typeof SLOTS)[number];
+
+/** Capabilities the rules consult, as bits of a mask (the model's own numbering). */
+export const CAPS = {
+  SYS_ADMIN: 1 << 0,
+  SYS_CHROOT: 1 << 1,
+  SYS_PTRACE: 1 << 2,
+  SETUID: 1 << 3,
+  SETGID: 1 << 4,
+  SETFCAP: 1 << 5,
+  CHECKPOINT_RESTORE: 1 << 6,
+  SYS_TIME: 1 << 7,
+} as const;
+export type CapName = keyof typeof CAPS;
+export const ALL_CAPS = Object.values(CAPS).reduce((a, b) => a | b, 0);
+
+/** struct cred, reduced to what namespace rules read. fsuid follows euid, suid follows uid. */
+export interface Cred {
+  readonly uid: number;
+  readonly euid: number;
+  readonly gid: number;
+  readonly egid: number;
+  /** effective capability set (mask of CAPS) */
+  readonly capEff: number;
+  /** permitted set: what capset may raise again */
+  readonly capPrm: number;
+  /** cred->user_ns: the task's user namespace, held by the cred */
+  readonly userNs: NsId;
+}
+
+export type TaskState = 'running' | 'zombie' | 'reaped';
+
+export interface Task {
+  readonly id: TaskId;
+  /** the trace's name for the task */
+  readonly name: string;
+  readonly state: TaskState;
+  /** real parent; null means a process outside the trace (an init that reaps at once) */
+  readonly parent: TaskId | null;
+  /** thread-group leader (itself for a process) */
+  readonly leader: TaskId;
+  /** struct pid: the number at every level, from the root pid namespace (index 0) down */
+  readonly pids: readonly number[];
+  /** task_active_pid_ns(): the namespace of the struct pid; never changes */
+  readonly pidNs: NsId;
+  readonly proxy: ProxyId | null;
+  readonly cred: Cred;
+  readonly fs: FsId | null;
+  readonly files: FdTableId | null;
+  readonly mm: MmId | null;
+  readonly exitCode: number | null;
+}
+
+export interface Nsproxy {
+  readonly id: ProxyId;
+  /** how many tasks point at this nsproxy */
+  readonly refs: number;
+  readonly freed: boolean;
+  readonly slots: Readonly<Record<Slot, NsId>>;
+}
+
+/** One bind mount of a namespace file (an nsfs dentry) inside a mount namespace. */
+export interface NsMount {
+  readonly id: MountId;
+  readonly target: string;
+  readonly dir: boolean;
+  /** the namespace file bound there; null for a bind of an ordinary file */
+  readonly inode: InodeId | null;
+}
+
+export interface IdExtent { readonly inside: number; readonly outside: number; readonly count: number }
+
+export interface Namespace {
+  readonly id: NsId;
+  readonly type: NsType;
+  /** proc inode number (recycled after free, like the kernel's IDA) */
+  readonly inum: number;
+  /** 64-bit namespace id (6.18: one global counter, never reused); also the mount-ns order */
+  readonly nsId: number;
+  /** __ns_ref: holders counted by the model (see properties/refcounts.ts for the list) */
+  readonly refs: number;
+  readonly freed: boolean;
+  /** owning user namespace (a user namespace's owner is its parent); null for the initial user ns */
+  readonly owner: NsId | null;
+  /** parent, for pid and user namespaces */
+  readonly parent: NsId | null;
+  readonly level: number;
+  /** the stashed nsfs inode, if one exists (ns->stashed) */
+  readonly stashed: InodeId | null;
+  /** ucounts entry charged at creation (user ns, uid); null for initial namespaces */
+  readonly charge: { readonly userNs: NsId; readonly uid: number } | null;
+
+  // pid namespace
+  /** child_reaper: the task with pid 1 (kept after it dies, as the kernel does) */
+  readonly reaper: TaskId | null;
+  /** PIDNS_ADDING: cleared when the init dies */
+  readonly adding: boolean;
+  readonly lastPid: number;
+
+  // user namespace
+  readonly ownerUid: number;
+  readonly ownerGid: number;
+  readonly uidMap: readonly IdExtent[] | null;
+  readonly gidMap: readonly IdExtent[] | null;
+  readonly setgroupsDeny: boolean;
+  /** per (type, uid) ucount charges at this level: key `${type}:${uid}` */
+  readonly ucounts: Readonly<Record<string, number>>;
+  /** ucount_max for this user namespace, per type */
+  readonly ucountMax: number;
+
+  // uts
+  readonly hostname: string;
+  // ipc
+  readonly shmKeys: readonly number[];
+  // mnt
+  readonly mounts: readonly NsMount[];
+}
+
+/** The single nsfs inode of a namespace; it owns one namespace reference (nsfs_evict drops it). */
+export interface NsfsInode {
+  readonly id: InodeId;
+  readonly ns: NsId;
+  /** holders of the dentry: open files and bind mounts */
+  readonly users: number;
+  readonly freed: boolean;
+}
+
+export type FileKind = 'nsfs' | 'pidfd' | 'file' | 'dir';
+
+/** An open file description (struct file). */
+export interface OpenFile {
+  readonly id: FileId;
+  readonly kind: FileKind;
+  /** opened with O_PATH: usable for fstat, not for setns or ioctl */
+  readonly opath: boolean;
+  /** nsfs files: the inode they keep alive */
+  readonly inode: InodeId | null;
+  /** pidfds: the task whose struct pid they hold, and that pid's namespace (held) */
+  readonly pidTask: TaskId | null;
+  readonly pidNs: NsId | null;
+  /** the bind mount the file was opened through (pins it: umount gives EBUSY) */
+  readonly viaMount: MountId | null;
+  /** fd-table slots pointing at this description */
+  readonly refs: number;
+  readonly freed: boolean;
+}
+
+/** files_struct: the fd table, named by the trace's fd variables. */
+export interface FdTable {
+  readonly id: FdTableId;
+  readonly users: number;
+  readonly fds: Readonly<Record<string, FileId>>;
+  readonly freed: boolean;
+}
+
+/** fs_struct: root and cwd, located by the mount namespace they sit in. */
+export interface FsStruct {
+  readonly id: FsId;
+  readonly users: number;
+  readonly rootNs: NsId;
+  readonly cwdNs: NsId;
+  readonly freed: boolean;
+}
+
+/** mm_struct, reduced to what time namespaces and ptrace read. */
+export interface Mm {
+  readonly id: MmId;
+  readonly users: number;
+  /** mm->user_ns: the user namespace ptrace consults for a non-dumpable task */
+  readonly userNs: NsId;
+  readonly dumpable: boolean;
+  readonly freed: boolean;
+}
+
+export interface Tables {
+  tasks: Task;
+  ns: Namespace;
+  proxies: Nsproxy;
+  inodes: NsfsInode;
+  files: OpenFile;
+  fdtables: FdTable;
+  fss: FsStruct;
+  mms: Mm;
+}
+export type TableName = keyof Tables;
+
+export type State = { readonly [K in TableName]: readonly Tables[K][] } & {
+  /** bind targets that exist (created on first use, shared by every mount namespace): name → is a directory */
+  readonly targets: Readonly<Record<string, boolean>>;
+  /** trace name → task */
+  readonly names: Readonly<Record<string, TaskId>>;
+  /** next 64-bit namespace id */
+  readonly nextNsId: number;
+  readonly nextMountId: number;
+};

@@ -1,0 +1,23 @@
+// exit(2) and wait: kernel/exit.c do_exit, do_wait, release_task (spec/lifecycle.ts).
+
+import { exitTask, reap } from '../lifecycle';
+import type { Call, Outcome } from '../tx';
+
+export function exit(c: Call, code: number): Outcome {
+  exitTask(c.tx, c.actor.id, code);
+  return { ok: true, state: c.tx.commit() };
+}
+
+/** waitpid(child, WNOHANG-like): the model never blocks; a child still running gives EAGAIN. */
+export function wait(c: Call, child: string): Outcome {
+  const id = c.tx.name(child);
+  const t = id === undefined ? undefined : c.tx.get('tasks', id);
+  const parent = t?.parent ?? null;
+  const mine = t !== undefined && parent !== null && c.tx.get('tasks', parent).leader === c.actor.leader && t.state !== 'reaped';
+  const refused =
+    c.guard('wait.notChild', !mine) ??
+    c.guard('wait.running', t?.state === 'running');
+  if (refused || !t) return refused ?? c.fail('wait.notChild');
+  reap(c.tx, t.id);
+  return { ok: true, state: c.tx.commit() };
+}

@@ -1,0 +1,40 @@
+// File descriptors as trace variables: lookup, close, open_file, pidfd_open.
+// fs/file.c (fdget, close_fd), kernel/pid.c (pidfd_open).
+
+import { installFd, closeFd, getNs, newFile } from '../refs';
+import type { FdTableId, FileKind, OpenFile, Task } from '../state';
+import type { Call, Outcome } from '../tx';
+import { visibleTask } from './tasks';
+
+/** fdget: the open file behind a trace fd (a variable, or a literal number, which is never open). */
+export function lookupFd(c: Call, fd: string | number): OpenFile | undefined {
+  if (typeof fd === 'number' || c.actor.files === null) return undefined;
+  const id = c.tx.get('fdtables', c.actor.files).fds[fd];
+  return id === undefined ? undefined : c.tx.get('files', id);
+}
+
+export function close(c: Call, fd: string | number): Outcome {
+  const ok = typeof fd === 'string' && c.actor.files !== null && closeFd(c.tx, c.actor.files, fd);
+  return c.guard('close.badFd', !ok) ?? { ok: true, state: c.tx.commit() };
+}
+
+/** An ordinary file or directory, for the not-a-namespace cases. */
+export function openFile(c: Call, fd: string, dir: boolean): Outcome {
+  const kind: FileKind = dir ? 'dir' : 'file';
+  installFd(c.tx, c.actor.files as FdTableId, fd, newFile(c.tx, { kind }));
+  return { ok: true, state: c.tx.commit() };
+}
+
+/** pidfd_open: a pidfd holds the struct pid, hence its pid namespace. */
+export function pidfdOpen(c: Call, pid: string, fd: string): Outcome {
+  const target: Task | undefined = visibleTask(c, pid);
+  const refused =
+    c.guard('pidfd.unsupported', true) ??
+    c.guard('pidfd.noProcess', target === undefined || target.state === 'reaped') ??
+    c.guard('pidfd.notLeader', target !== undefined && target.leader !== target.id);
+  if (refused) return refused;
+  const t = target as Task;
+  getNs(c.tx, t.pidNs);
+  installFd(c.tx, c.actor.files as FdTableId, fd, newFile(c.tx, { kind: 'pidfd', pidTask: t.id, pidNs: t.pidNs }));
+  return { ok: true, state: c.tx.commit() };
+}

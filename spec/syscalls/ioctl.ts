@@ -1,0 +1,73 @@
+// ioctl(2) on namespace files: fs/nsfs.c ns_ioctl, ns_get_owner, pidns_get_parent;
+// man ioctl_ns(2). The requests are a table keyed by name, each with the kernel version that
+// introduced it; a request this kernel does not know is ENOTTY.
+
+import { mapUp } from '../caps';
+import { installFd, newFile, openNsInode } from '../refs';
+import type { Failure } from '../semantics';
+import type { FdTableId, Namespace, NsId } from '../state';
+import type { Call, Outcome } from '../tx';
+import { lookupFd } from './fds';
+
+type Result = { readonly value?: string; readonly fdOf?: NsId } | Failure;
+type Handler = (c: Call, ns: Namespace) => Result;
+
+/** ns_get_owner's walk: `owner` must be the caller's user namespace or below it. */
+function userNsInScope(c: Call, owner: NsId | null): boolean {
+  const mine = c.actor.cred.userNs;
+  for (let p = owner; p !== null; p = c.tx.get('ns', p).parent) if (p === mine) return true;
+  return false;
+}
+
+function getUserNs(c: Call, owner: NsId | null): Result {
+  return c.guard('ioctl.userOutOfScope', !userNsInScope(c, owner)) ?? { fdOf: owner as NsId };
+}
+
+export const NS_IOCTLS: Readonly<Record<string, { readonly since: number; readonly run: Handler }>> = {
+  NS_GET_USERNS: { since: 4009, run: (c, ns) => getUserNs(c, c.sem.typeOf[ns.type].owner(ns)) },
+  NS_GET_PARENT: {
+    since: 4009,
+    run(c, ns) {
+      const t = c.sem.typeOf[ns.type];
+      const noParent = c.guard('ioctl.noParent', t.getParent === undefined);
+      if (noParent || !t.getParent) return noParent ?? c.fail('ioctl.noParent');
+      if (ns.type === 'user') return getUserNs(c, t.getParent(ns));
+      // pidns_get_parent: the parent must be the caller's active pid namespace or below it
+      const parent = t.getParent(ns);
+      const active = c.actor.pidNs;
+      let p = parent;
+      while (p !== null && p !== active) p = c.tx.get('ns', p).parent;
+      return c.guard('ioctl.pidOutOfScope', p === null) ?? { fdOf: parent as NsId };
+    },
+  },
+  NS_GET_NSTYPE: { since: 4011, run: (c, ns) => ({ value: `nstype=${c.sem.typeOf[ns.type].flagName}` }) },
+  NS_GET_OWNER_UID: {
+    since: 4011,
+    run(c, ns) {
+      const refused = c.guard('ioctl.notUserNs', ns.type !== 'user');
+      if (refused) return refused;
+      return { value: `uid=${mapUp(c.tx, c.actor.cred.userNs, ns.ownerUid, 'uid') ?? 65534}` };
+    },
+  },
+  NS_GET_MNTNS_ID: { since: 6011, run: (c, ns) => c.guard('ioctl.notMntNs', ns.type !== 'mnt') ?? {} },
+  NS_GET_ID: { since: 6018, run: () => ({}) },
+};
+
+export function ioctlNs(c: Call, fd: string | number, req: string, out: string | undefined): Outcome {
+  const f = lookupFd(c, fd);
+  const request = Object.prototype.hasOwnProperty.call(NS_IOCTLS, req) ? NS_IOCTLS[req] : undefined;
+  const refused =
+    c.guard('ioctl.badFd', f === undefined || f.opath) ??
+    c.guard('ioctl.notNsfs', f?.inode === null) ?? // vfs_ioctl: not an nsfs file
+    c.guard('ioctl.unknown', request === undefined || c.sem.kernel < request.since);
+  if (refused) return refused;
+  if (!f || f.inode === null || !request) return c.fail('ioctl.unknown');
+  const res = request.run(c, c.tx.get('ns', c.tx.get('inodes', f.inode).ns));
+  if ('ok' in res) return res;
+  if (res.fdOf !== undefined && out !== undefined) {
+    // open_namespace: a new O_RDONLY nsfs file on the (stashed) inode
+    installFd(c.tx, c.actor.files as FdTableId, out, newFile(c.tx, { kind: 'nsfs', inode: openNsInode(c.tx, res.fdOf) }));
+  }
+  const state = res.fdOf !== undefined && out !== undefined ? c.tx.commit() : c.tx.base;
+  return res.value === undefined ? { ok: true, state } : { ok: true, state, value: res.value };
+}

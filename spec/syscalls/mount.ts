@@ -1,0 +1,107 @@
+// Bind mounts of namespace files, opening through them, and umount.
+// fs/namespace.c: path_mount → do_loopback (may_mount, mnt_ns_loop, graft_tree), do_umount.
+// Targets are files (or directories) created on first use in a tmpfs every mount namespace
+// of the trace shares; only the binds on them differ between mount namespaces.
+
+import { nsCapable } from '../caps';
+import { getInodeUser, installFd, newFile, openNsInode, putInodeUser } from '../refs';
+import type { FdTableId, InodeId, MountId, Namespace, NsMount, OpenFile } from '../state';
+import type { Call, Outcome } from '../tx';
+import { lookupFd } from './fds';
+import { resolveProcNs } from './proc';
+
+export type BindSource = { readonly fd: string | number } | { readonly pid: string; readonly entry: string };
+
+/** The caller's mount namespace (nsproxy) and the one its root sits in (path lookups). */
+function mountNamespaces(c: Call): { own: Namespace; root: Namespace } {
+  const own = c.tx.get('ns', c.tx.get('proxies', c.actor.proxy!).slots.mnt);
+  const root = c.tx.get('ns', c.tx.get('fss', c.actor.fs!).rootNs);
+  return { own, root };
+}
+
+/** may_mount: CAP_SYS_ADMIN over the owner of the caller's mount namespace. */
+function mayMount(c: Call, own: Namespace): boolean {
+  return own.owner !== null && nsCapable(c.tx, c.actor.cred, own.owner, 'SYS_ADMIN');
+}
+
+function topMount(ns: Namespace, target: string): NsMount | undefined {
+  for (let i = ns.mounts.length - 1; i >= 0; i--) if (ns.mounts[i]!.target === target) return ns.mounts[i];
+  return undefined;
+}
+
+export function bindNs(c: Call, source: BindSource, target: string, dirArg: boolean): Outcome {
+  const tx = c.tx;
+  const { own } = mountNamespaces(c);
+  const denied = c.guard('mount.cap', !mayMount(c, own));
+  if (denied) return denied;
+
+  // kern_path(source, LOOKUP_FOLLOW): the proc link (through proc_ns_get_link) or /proc/self/fd/N
+  let inode: InodeId | null = null;
+  let sourceIsDir = false;
+  let fromProc = false;
+  if ('fd' in source) {
+    const f: OpenFile | undefined = lookupFd(c, source.fd);
+    const missing = c.guard('mount.noSource', f === undefined);
+    if (missing) return missing;
+    inode = f!.inode;
+    sourceIsDir = f!.kind === 'dir';
+  } else {
+    const ns = resolveProcNs(c, source.pid, source.entry);
+    if (typeof ns !== 'number') return ns;
+    fromProc = true;
+    const nsObj = tx.get('ns', ns);
+    const loop = c.guard('mntns.loop', nsObj.type === 'mnt' && own.nsId >= nsObj.nsId);
+    if (loop) return loop;
+    inode = openNsInode(tx, ns); // the path walk's dentry, kept by the new mount
+  }
+  if (!fromProc && inode !== null) {
+    const nsObj = tx.get('ns', tx.get('inodes', inode).ns);
+    const loop = c.guard('mntns.loop', nsObj.type === 'mnt' && own.nsId >= nsObj.nsId); // mnt_ns_loop
+    if (loop) return loop;
+  }
+  const targetIsDir = tx.target(target) ?? dirArg;
+  const mismatch = c.guard('mount.dirMismatch', targetIsDir !== sourceIsDir); // graft_tree
+  if (mismatch) return mismatch;
+
+  if (!fromProc && inode !== null) getInodeUser(tx, inode);
+  if (tx.target(target) === undefined) tx.setTarget(target, targetIsDir);
+  const mount: NsMount = { id: tx.nextMountId++ as MountId, target, dir: targetIsDir, inode };
+  tx.update('ns', own.id, { mounts: [...tx.get('ns', own.id).mounts, mount] });
+  return { ok: true, state: tx.commit() };
+}
+
+/** open(target): the file on top of the target in the caller's mount tree. */
+export function openBind(c: Call, target: string, fd: string): Outcome {
+  const tx = c.tx;
+  const { root } = mountNamespaces(c);
+  const exists = tx.target(target);
+  const missing = c.guard('mount.noTarget', exists === undefined);
+  if (missing) return missing;
+  const m = topMount(root, target);
+  let file;
+  if (m && m.inode !== null) {
+    getInodeUser(tx, m.inode);
+    file = newFile(tx, { kind: 'nsfs', inode: m.inode, viaMount: m.id });
+  } else {
+    file = newFile(tx, { kind: exists ? 'dir' : 'file', viaMount: m ? m.id : null });
+  }
+  installFd(tx, c.actor.files as FdTableId, fd, file);
+  return { ok: true, state: tx.commit() };
+}
+
+export function umount(c: Call, target: string, detach: boolean): Outcome {
+  const tx = c.tx;
+  const { own } = mountNamespaces(c);
+  const m = topMount(own, target);
+  const pinned = m !== undefined && tx.all('files').some((f) => !f.freed && f.viaMount === m.id);
+  const refused =
+    c.guard('umount.cap', !mayMount(c, own)) ??
+    c.guard('mount.noTarget', tx.target(target) === undefined) ??
+    c.guard('umount.notMounted', m === undefined) ?? // not a mount point of this namespace
+    c.guard('umount.busy', pinned && !detach);
+  if (refused) return refused;
+  const mount = m as NsMount;
+  tx.update('ns', own.id, { mounts: own.mounts.filter((x) => x.id !== mount.id) });
+  if (mount.inode !== null) putInodeUser(tx, mount.inode);
+  return { ok: true, state: tx.commit() };
+}

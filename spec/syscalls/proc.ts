@@ -1,0 +1,73 @@
+// open_ns, readlink_ns and same_ns: looking up /proc/<pid>/ns/<entry>.
+// fs/proc/namespaces.c proc_ns_get_link / proc_ns_readlink; fs/nsfs.c ns_get_path.
+
+import { ptraceMayAccess } from '../caps';
+import { PROC_ENTRIES, procGet, nsLinkText, type ProcEntry } from '../proc';
+import { installFd, newFile, openNsInode, putNs } from '../refs';
+import type { Failure } from '../semantics';
+import type { FdTableId, NsId, Task } from '../state';
+import type { Call, Outcome } from '../tx';
+import { lookupFd } from './fds';
+import { procTask } from './tasks';
+
+/**
+ * Follow /proc/<pid>/ns/<name>: the task must have a /proc directory in the caller's pid
+ * namespace, the entry must exist on this kernel, the caller must pass the ptrace read check
+ * (with its fs credentials), and the type's get must find a namespace.
+ */
+export function resolveProcNs(c: Call, pid: string, name: string): NsId | Failure {
+  const task = procTask(c, pid);
+  const entry: ProcEntry | undefined = PROC_ENTRIES.find((e) => e.name === name && c.sem.kernel >= e.since);
+  const refused =
+    c.guard('proc.noTask', task === undefined || task.state === 'reaped') ?? // proc_pid_lookup
+    c.guard('proc.noEntry', entry === undefined) ?? // proc_ns_dir_lookup
+    c.guard('proc.ptrace', !ptraceMayAccess(c.tx, c.actor, task as Task, 'fscreds')); // proc_ns_get_link
+  if (refused) return refused;
+  const t = task as Task;
+  const e = entry as ProcEntry;
+  const ns = procGet(c.tx, t, e);
+  if (ns !== null) return ns;
+  const failed = c.fail('proc.noNs');
+  if (c.sem.effects['proc.getFailureBalanced'] || t.proxy === null || e.slot === null) return failed;
+  // A variant re-creating 2011's unbalanced put (M4): the failed get's namespace loses a reference.
+  putNs(c.tx, c.tx.get('proxies', t.proxy).slots[e.slot]);
+  return { ...failed, partial: c.tx.commit() };
+}
+
+export function openNs(c: Call, pid: string, name: string, fd: string, opath: boolean): Outcome {
+  const ns = resolveProcNs(c, pid, name);
+  if (typeof ns !== 'number') return ns;
+  const inode = openNsInode(c.tx, ns);
+  installFd(c.tx, c.actor.files as FdTableId, fd, newFile(c.tx, { kind: 'nsfs', inode, opath }));
+  return { ok: true, state: c.tx.commit() };
+}
+
+export function readlinkNs(c: Call, pid: string, name: string): Outcome {
+  const ns = resolveProcNs(c, pid, name);
+  if (typeof ns !== 'number') return ns;
+  return { ok: true, state: c.tx.base, value: nsLinkText(c.tx.get('ns', ns)) };
+}
+
+/** One side of same_ns: `fd:VAR` (fstat of an open fd) or `TASK:entry` (stat of the proc link). */
+export type NsRef = { readonly fd: string } | { readonly pid: string; readonly entry: string };
+
+/** What a side stats to: a namespace, or some other file (never equal to a namespace). */
+function identity(c: Call, side: NsRef): { ns: NsId } | { file: number } | Failure {
+  if ('fd' in side) {
+    const f = lookupFd(c, side.fd);
+    const refused = c.guard('fd.bad', f === undefined);
+    if (refused) return refused;
+    return f!.inode !== null ? { ns: c.tx.get('inodes', f!.inode).ns } : { file: f!.id };
+  }
+  const ns = resolveProcNs(c, side.pid, side.entry);
+  return typeof ns === 'number' ? { ns } : ns;
+}
+
+export function sameNs(c: Call, a: NsRef, b: NsRef): Outcome {
+  const x = identity(c, a);
+  if ('ok' in x) return x;
+  const y = identity(c, b);
+  if ('ok' in y) return y;
+  const same = 'ns' in x && 'ns' in y ? x.ns === y.ns : 'file' in x && 'file' in y && x.file === y.file;
+  return { ok: true, state: c.tx.base, value: same ? 'same' : 'different' };
+}

@@ -1,0 +1,18 @@
+// Kernel-history profiles: the same spec at another kernel version. Rules and namespace types
+// carry `since`/`until` (spec/rules.ts, spec/ns-types/*, spec/proc.ts), so a profile is just a
+// version; every profile must hold every invariant.
+
+import type { VariantDef } from './define';
+
+export const LINUX_6_18: VariantDef = {
+  name: 'linux-6.18', kernel: 6018, expect: 'holds',
+  doc: 'Linux 6.18: the default semantics',
+};
+
+export const HISTORY: readonly VariantDef[] = [
+  { name: 'linux-3.0', kernel: 3000, expect: 'holds', doc: 'the original 2011 setns: net, uts and ipc files only, CAP_SYS_ADMIN in the initial user namespace checked first', source: '0663c6f8fa37 "ns: Introduce the setns syscall"' },
+  { name: 'linux-3.8', kernel: 3008, expect: 'holds', doc: 'user, pid and mount namespaces joinable; per-type install checks; the mount-namespace order rule', source: 'Biederman, v3.8 (2012)' },
+  { name: 'linux-4.12', kernel: 4012, expect: 'holds', doc: 'cgroup namespaces, nsfs ioctls, ucounts, and /proc/<pid>/ns/pid_for_children', source: 'eaa0d190bfe1 (4.12)' },
+  { name: 'linux-5.8', kernel: 5008, expect: 'holds', doc: 'time namespaces and setns through a pidfd', source: '303cc571d107 "nsproxy: attach to namespaces via pidfds"' },
+  LINUX_6_18,
+];

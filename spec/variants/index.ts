@@ -1,0 +1,28 @@
+// All built-in variants by name: the history profiles and the mutants.
+
+import { semanticsOf, type VariantDef } from './define';
+import { HISTORY, LINUX_6_18 } from './history';
+import { MUTANTS } from './mutants';
+import type { Semantics } from '../semantics';
+
+export const BUILTIN_VARIANTS: readonly VariantDef[] = [...HISTORY, ...MUTANTS];
+export const DEFAULT_VARIANT = LINUX_6_18;
+
+export function builtinVariant(name: string): VariantDef | undefined {
+  return BUILTIN_VARIANTS.find((v) => v.name === name);
+}
+
+const cache = new Map<string, Semantics>();
+/** Semantics of a built-in variant by name (cached). */
+export function builtinSemantics(name: string): Semantics | undefined {
+  let s = cache.get(name);
+  if (!s) {
+    const def = builtinVariant(name);
+    if (!def) return undefined;
+    s = semanticsOf(def);
+    cache.set(name, s);
+  }
+  return s;
+}
+
+export const defaultSemantics = (): Semantics => builtinSemantics(DEFAULT_VARIANT.name)!;
