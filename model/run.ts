@@ -15,7 +15,10 @@ export interface PropertyFailure {
 export interface StepResult {
   readonly outcome: Outcome;
   readonly after: State;
+  /** the first broken property, in registry order */
   readonly broken?: PropertyFailure;
+  /** every property broken by this step */
+  readonly allBroken: readonly PropertyFailure[];
 }
 
 /** The state after an outcome: the new state, the partial state of a failed compound call, or the old one. */
@@ -23,23 +26,29 @@ export function stateAfter(before: State, o: Outcome): State {
   return o.ok ? o.state : (((o as Failure).partial as State | undefined) ?? before);
 }
 
-/** Check every property for one step; the first broken one, in registry order. */
-export function checkStep(sem: Semantics, before: State, step: ParsedStep, outcome: Outcome, after: State): PropertyFailure | undefined {
+const NONE: readonly PropertyFailure[] = [];
+
+/** Check every property for one step: state invariants, then transition properties. */
+export function checkStep(sem: Semantics, before: State, step: ParsedStep, outcome: Outcome, after: State): readonly PropertyFailure[] {
+  let out: PropertyFailure[] | undefined;
+  // an unchanged state was checked when it was made
+  if (after !== before) {
+    for (const inv of INVARIANTS) {
+      const v = inv.check(after, sem);
+      if (v) (out ??= []).push({ property: inv.name, violation: v });
+    }
+  }
   for (const t of TRANSITIONS) {
     const v = t.check(before, step, outcome, after, sem);
-    if (v) return { property: t.name, violation: v };
+    if (v) (out ??= []).push({ property: t.name, violation: v });
   }
-  if (after === before) return undefined; // an unchanged state was checked when it was made
-  for (const inv of INVARIANTS) {
-    const v = inv.check(after, sem);
-    if (v) return { property: inv.name, violation: v };
-  }
-  return undefined;
+  return out ?? NONE;
 }
 
 export function runChecked(sem: Semantics, before: State, step: ParsedStep): StepResult {
   const outcome = runStep(sem, before, step);
   const after = stateAfter(before, outcome);
-  const broken = checkStep(sem, before, step, outcome, after);
-  return broken ? { outcome, after, broken } : { outcome, after };
+  const allBroken = checkStep(sem, before, step, outcome, after);
+  const first = allBroken[0];
+  return first ? { outcome, after, broken: first, allBroken } : { outcome, after, allBroken };
 }

@@ -12,7 +12,7 @@ import {
 import type { Invariant, Transition } from './types';
 
 export const INVARIANTS: readonly Invariant[] = [
-  RefcountsMatchHolders, NoUseAfterFree, NoLeakedNamespace, UcountsMatchLiveNamespaces,
+  NoUseAfterFree, RefcountsMatchHolders, NoLeakedNamespace, UcountsMatchLiveNamespaces,
   PidNsInescapable, MountNsBindsOrdered, ThreadGroupSharesUserAndPidNs, FsSharersShareUserNs, FsRootInOwnMntNs,
   MmSharersShareTimeNs, NestingDepthBounded, OneNsfsInodePerNs, InodeNumbersUnique, NoProcessInDeadPidNs,
 ];

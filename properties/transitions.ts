@@ -71,7 +71,7 @@ export const ChildBornInPidForChildren: Transition = {
 
 export const NoCapabilityGain: Transition = {
   name: 'NoCapabilityGain',
-  doc: 'No task gains CAP_SYS_ADMIN over a user namespace it could not already act on, except one it just created.',
+  doc: 'A task that stays in its user namespace never gains a capability, and no task gains CAP_SYS_ADMIN over a user namespace it could not already act on.',
   source: 'kernel/user_namespace.c userns_install ("Don\'t allow gaining capabilities by reentering the same user namespace"); H12',
   check(before, _step, _o, after, sem) {
     const tb = new Tx(before, sem);
@@ -79,6 +79,9 @@ export const NoCapabilityGain: Transition = {
     for (const t of before.tasks) {
       const a = after.tasks[t.id];
       if (t.state !== 'running' || !a || a.state !== 'running') continue;
+      if (a.cred.userNs === t.cred.userNs && (a.cred.capEff & ~t.cred.capEff) !== 0) {
+        return { message: `task ${t.name} gained capabilities without leaving user:[${before.ns[t.cred.userNs]!.inum}]`, expected: `⊆ ${t.cred.capEff}`, actual: String(a.cred.capEff), objects: [`task:${t.id}`, `ns:${t.cred.userNs}`] };
+      }
       for (const ns of before.ns) {
         if (ns.freed || ns.type !== 'user') continue;
         const id = ns.id as NsId;
@@ -110,12 +113,15 @@ export const SetnsHonoursNstype: Transition = {
   },
 };
 
+const FD_REQUESTS = new Set(['NS_GET_PARENT', 'NS_GET_USERNS']);
+
 export const NoAncestorPidNsHandle: Transition = {
   name: 'NoAncestorPidNsHandle',
   doc: 'NS_GET_PARENT never hands out a pid namespace above the caller\'s active one.',
   source: 'kernel/pid_namespace.c pidns_get_parent; 6786741dbf99 (NS_GET_PARENT); H16',
   check(_before, step, outcome, after) {
-    if (step.op.name !== 'ioctl_ns' || !outcome.ok || typeof step.args.out !== 'string') return undefined;
+    // only the requests that return a namespace fd in `out`
+    if (step.op.name !== 'ioctl_ns' || !outcome.ok || typeof step.args.out !== 'string' || !FD_REQUESTS.has(step.args.req as string)) return undefined;
     const task = after.tasks[after.names[step.task]!]!;
     const fileId = task.files === null ? undefined : after.fdtables[task.files]!.fds[step.args.out];
     const file = fileId === undefined ? undefined : after.files[fileId];

@@ -87,6 +87,7 @@ function uncharge(tx: Tx, type: NsType, userNs: NsId, uid: number): void {
 
 /** Lowest free dynamic inode number: the kernel's IDA recycles freed numbers at once. */
 function freeInum(tx: Tx): number {
+  if (!tx.sem.effects['ns.inumFromFreeIds']) return FIRST_DYNAMIC_INUM;
   const used = new Set<number>();
   for (const ns of tx.all('ns')) if (!ns.freed) used.add(ns.inum);
   let inum = FIRST_DYNAMIC_INUM;
@@ -134,6 +135,7 @@ export function openNsInode(tx: Tx, nsId: NsId): InodeId {
   if (ns.stashed !== null && tx.sem.effects['nsfs.stash']) {
     const inode = tx.get('inodes', ns.stashed);
     tx.update('inodes', inode.id, { users: inode.users + 1 });
+    if (!tx.sem.effects['nsfs.stashReuseDropsRef']) getNs(tx, nsId); // the get's reference, never dropped
     return inode.id;
   }
   const inode = tx.insert('inodes', (id) => ({ id: id as InodeId, ns: nsId, users: 1, freed: false }));

@@ -20,6 +20,9 @@ export const EFFECTS = {
   'setns.transactional': { default: true, kernel: 'validate_nsset / commit_nsset', doc: 'setns installs into a scratch nsset and commits only when every install succeeded' },
   'create.unwind': { default: true, kernel: 'create_new_namespaces error path', doc: 'a failed clone or unshare releases every namespace it created before the failure' },
   'pidns.installKeepsActive': { default: true, kernel: 'pidns_install', doc: 'setns into a pid namespace changes pid_for_children only, never the caller\'s own pid namespace' },
+  'nsfs.stashReuseDropsRef': { default: true, kernel: 'path_from_stashed (fast path)', doc: 'reusing the stashed inode drops the reference the proc get took' },
+  'ns.inumFromFreeIds': { default: true, kernel: 'proc_alloc_inum (ida_alloc)', doc: 'a new namespace gets an inode number no live namespace has' },
+  'clone.allocInPidForChildren': { default: true, kernel: 'copy_process → alloc_pid(p->nsproxy->pid_ns_for_children)', doc: 'a child\'s pid is allocated in its pid_for_children namespace' },
   'proc.getFailureBalanced': { default: true, kernel: 'pidns_for_children_get', doc: 'a proc ns get that fails after taking a reference drops exactly that reference' },
 } as const;
 export type EffectName = keyof typeof EFFECTS;

@@ -668,7 +668,7 @@ function resolve(a: StepArgs, actorName: string, actor: TaskState | undefined, t
       return { command: 'gethostname', detail: 'gethostname()' };
     case 'drop_caps': {
       const mode = a.str('mode');
-      if (!['nobody', 'seteuid_nobody', 'capset_zero'].includes(mode)) a.fail(`unknown mode ${mode}`);
+      if (!['nobody', 'seteuid_nobody', 'capset_zero', 'capset_admin'].includes(mode)) a.fail(`unknown mode ${mode}`);
       return { command: `drop_caps ${mode}`, detail: `drop_caps(${mode})` };
     }
     case 'write_map': {

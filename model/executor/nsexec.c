@@ -647,10 +647,13 @@ static void run_command(int chan, char *line, char *out, size_t on, int *passfd,
 				r = (int)syscall(SYS_setresuid, 65534, 65534, 65534);
 		} else if (!strcmp(m, "seteuid_nobody")) {
 			r = (int)syscall(SYS_setresuid, -1, 65534, -1);
-		} else if (!strcmp(m, "capset_zero")) {
+		} else if (!strcmp(m, "capset_zero") || !strcmp(m, "capset_admin")) {
+			/* capset_admin keeps CAP_SYS_ADMIN (21) alone in the effective and permitted sets */
 			struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
 			struct __user_cap_data_struct d[2];
 			memset(d, 0, sizeof d);
+			if (!strcmp(m, "capset_admin"))
+				d[0].effective = d[0].permitted = 1u << 21;
 			r = (int)syscall(SYS_capset, &h, d);
 		} else {
 			errno = EINVAL;

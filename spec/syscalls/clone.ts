@@ -89,7 +89,7 @@ function copyProcess(c: Call, args: ForkArgs): TaskId | Failure {
   const childSlots = tx.get('proxies', childProxy).slots;
 
   // alloc_pid in the child's pid_for_children, one number per level
-  const target = tx.get('ns', childSlots.pidForChildren);
+  const target = tx.get('ns', c.sem.effects['clone.allocInPidForChildren'] ? childSlots.pidForChildren : self.pidNs);
   const dead = c.guard('pid.deadNs', !target.adding);
   if (dead) return dead;
   const chain = [];

@@ -2,11 +2,12 @@
 // (capset), security/commoncap.c (cap_emulate_setxuid). uids are held as global (kernel) ids.
 
 import { mapDown, nsCapable } from '../caps';
-import type { Cred } from '../state';
+import { CAPS, type Cred } from '../state';
 import type { Call, Outcome } from '../tx';
 
-export type DropMode = 'nobody' | 'seteuid_nobody' | 'capset_zero';
-export const DROP_MODES: readonly DropMode[] = ['nobody', 'seteuid_nobody', 'capset_zero'];
+export type DropMode = 'nobody' | 'seteuid_nobody' | 'capset_zero' | 'capset_admin';
+/** capset_admin (an nscheck extension of the format): keep only CAP_SYS_ADMIN in the effective and permitted sets */
+export const DROP_MODES: readonly DropMode[] = ['nobody', 'seteuid_nobody', 'capset_zero', 'capset_admin'];
 
 const NOBODY = 65534;
 
@@ -14,8 +15,10 @@ export function dropCaps(c: Call, mode: DropMode): Outcome {
   const tx = c.tx;
   const cred = c.actor.cred;
   let next: Cred;
-  if (mode === 'capset_zero') {
-    next = { ...cred, capEff: 0, capPrm: 0 };
+  if (mode === 'capset_zero' || mode === 'capset_admin') {
+    // capset can only lower the sets
+    const keep = mode === 'capset_admin' ? CAPS.SYS_ADMIN : 0;
+    next = { ...cred, capEff: cred.capEff & keep, capPrm: cred.capPrm & keep };
   } else {
     const ns = tx.get('ns', cred.userNs);
     const kuid = mapDown(tx, ns.id, NOBODY, 'uid');

@@ -20,7 +20,8 @@ function userNsInScope(c: Call, owner: NsId | null): boolean {
 }
 
 function getUserNs(c: Call, owner: NsId | null): Result {
-  return c.guard('ioctl.userOutOfScope', !userNsInScope(c, owner)) ?? { fdOf: owner as NsId };
+  if (owner === null) return c.fail('ioctl.userOutOfScope'); // the initial user namespace has no owner
+  return c.guard('ioctl.userOutOfScope', !userNsInScope(c, owner)) ?? { fdOf: owner };
 }
 
 export const NS_IOCTLS: Readonly<Record<string, { readonly since: number; readonly run: Handler }>> = {
@@ -34,10 +35,11 @@ export const NS_IOCTLS: Readonly<Record<string, { readonly since: number; readon
       if (ns.type === 'user') return getUserNs(c, t.getParent(ns));
       // pidns_get_parent: the parent must be the caller's active pid namespace or below it
       const parent = t.getParent(ns);
+      if (parent === null) return c.fail('ioctl.pidOutOfScope'); // the initial pid namespace has no parent
       const active = c.actor.pidNs;
-      let p = parent;
+      let p: NsId | null = parent;
       while (p !== null && p !== active) p = c.tx.get('ns', p).parent;
-      return c.guard('ioctl.pidOutOfScope', p === null) ?? { fdOf: parent as NsId };
+      return c.guard('ioctl.pidOutOfScope', p === null) ?? { fdOf: parent };
     },
   },
   NS_GET_NSTYPE: { since: 4011, run: (c, ns) => ({ value: `nstype=${c.sem.typeOf[ns.type].flagName}` }) },

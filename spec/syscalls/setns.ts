@@ -97,7 +97,8 @@ function transact(c: Call, flags: number, picks: readonly { type: NsTypeOps; tar
 function commit(c: Call, set: NsSet, picks: readonly { type: NsTypeOps; target: Namespace }[]): void {
   const tx = c.tx;
   const self = c.self();
-  if (set.cred.userNs !== self.cred.userNs) {
+  if (set.cred !== self.cred) {
+    // commit_creds: the cred userns_install prepared (a new user ns, a fresh capability set)
     getNs(tx, set.cred.userNs);
     putNs(tx, self.cred.userNs);
     tx.update('tasks', self.id, { cred: set.cred });

@@ -28,6 +28,12 @@ export interface VariantDef {
   readonly nsTypes?: Readonly<Partial<Record<NsType, NsTypeOverride>>>;
   /** what the checker should find: "holds", or the invariant a mutant must break */
   readonly expect?: 'holds' | { readonly violates: string };
+  /**
+   * Properties the real kernel of this profile is known to violate (a finding, with a trace in
+   * test/regressions/findings/): random search under this variant does not stop on them.
+   * Replay still judges them.
+   */
+  readonly knownFindings?: readonly string[];
   /** where the variant comes from (a digest row, a commit) */
   readonly source?: string;
 }
