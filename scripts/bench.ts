@@ -1,0 +1,114 @@
+// npm run bench: model throughput, memory per state, checker throughput, time to find each mutant.
+// Figures are printed, never asserted.
+
+import { check } from '../model/check';
+import { resolveStep, GENERATED_OPS, OP_WEIGHTS, type Intent, type ResolveCtx } from '../model/generate';
+import { initialState } from '../spec/initial';
+import { runStep, type ParsedStep } from '../spec/ops';
+import { semanticsOf } from '../spec/variants/define';
+import { defaultSemantics } from '../spec/variants';
+import { MUTANTS } from '../spec/variants/mutants';
+import type { State } from '../spec/state';
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** A deterministic generator of intents (xorshift), weighted like the checker's. */
+function* intents(seed: number): Generator<Intent> {
+  let x = seed || 1;
+  const next = () => ((x ^= x << 13), (x ^= x >>> 17), (x ^= x << 5), x >>> 0);
+  const table: string[] = [];
+  for (const op of GENERATED_OPS) for (let i = 0; i < (OP_WEIGHTS[op] ?? 1); i++) table.push(op);
+  for (;;) yield { op: table[next() % table.length]!, n: [next() & 0xffff, next() & 0xffff, next() & 0xffff, next() & 0xffff, next() & 0xffff] };
+}
+
+/** Long random valid traces: 20,000 resolved steps, restarting from P every 200 steps. */
+function makeTraces(): ParsedStep[][] {
+  const sem = defaultSemantics();
+  const traces: ParsedStep[][] = [];
+  const gen = intents(42);
+  for (let t = 0; t < 100; t++) {
+    let s: State = initialState(sem);
+    const ctx: ResolveCtx = { nextTask: 1 };
+    const steps: ParsedStep[] = [];
+    for (let i = 0; i < 200; i++) {
+      const step = resolveStep(s, gen.next().value as Intent, ctx);
+      const o = runStep(sem, s, step);
+      if (o.ok) s = o.state;
+      steps.push(step);
+    }
+    traces.push(steps);
+  }
+  return traces;
+}
+
+function rawRate(traces: ParsedStep[][]): number {
+  const sem = defaultSemantics();
+  let n = 0;
+  const t0 = process.hrtime.bigint();
+  for (const steps of traces) {
+    let s = initialState(sem);
+    for (const step of steps) {
+      const o = runStep(sem, s, step);
+      if (o.ok) s = o.state;
+      n++;
+    }
+  }
+  return n / (Number(process.hrtime.bigint() - t0) / 1e9);
+}
+
+async function main() {
+  const traces = makeTraces();
+  rawRate(traces); // warm-up
+  const rates = [1, 2, 3, 4, 5].map(() => rawRate(traces));
+  const raw = median(rates);
+  console.log(`model: ${Math.round(raw).toLocaleString('en')} steps/s replaying 100 random valid traces of 200 steps (median of 5)`);
+
+  const sem = defaultSemantics();
+  const sizes: number[] = [];
+  for (const steps of traces.slice(0, 20)) {
+    let s = initialState(sem);
+    for (const step of steps.slice(0, 50)) {
+      const o = runStep(sem, s, step);
+      if (o.ok) s = o.state;
+    }
+    sizes.push(JSON.stringify(s).length);
+  }
+  console.log(`memory: a state after 50 random steps serialises to ${(median(sizes) / 1024).toFixed(1)} KiB (median of 20); successive states share unchanged tables`);
+
+  const checkRates: number[] = [];
+  for (const seed of [1, 2, 3]) {
+    const t0 = Date.now();
+    const r = await check({ sem, runs: 1000, maxSteps: 40, seed, ignore: ['FsRootInOwnMntNs'] });
+    checkRates.push(r.steps / ((Date.now() - t0) / 1000));
+  }
+  const cr = median(checkRates);
+  console.log(`checker: ${Math.round(cr).toLocaleString('en')} steps/s with every property after every step (median of 3 × 1000 runs); ${(cr / raw * 100).toFixed(0)}% of raw stepping`);
+
+  console.log('mutants: median time to find over 5 seeds (target mode, up to 5000 runs), shrunk length');
+  for (const def of MUTANTS) {
+    const target = def.expect !== undefined && def.expect !== 'holds' ? def.expect.violates : undefined;
+    const times: number[] = [];
+    const lens: number[] = [];
+    let misses = 0;
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const t0 = Date.now();
+      const r = await check({ sem: semanticsOf(def), runs: 5000, maxSteps: 40, seed, ...(target ? { target } : {}) });
+      times.push(Date.now() - t0);
+      if (r.counterexample) lens.push(r.counterexample.shrunkLength);
+      else misses++;
+    }
+    console.log(`  ${def.name.padEnd(5)} ${String(median(times)).padStart(6)} ms   shrunk ${lens.length ? median(lens) : '-'}${misses ? `   not found in ${misses} of 5 seeds` : ''}`);
+  }
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require('../reports/bench') as { benchReport?: () => Promise<{ ms: number; bytes: number }> };
+    if (mod.benchReport) {
+      const r = await mod.benchReport();
+      console.log(`report: full HTML report of a 30-step counterexample in ${r.ms} ms, ${(r.bytes / 1024).toFixed(0)} KiB`);
+    }
+  } catch {
+    console.log('report: (reports/bench.ts not available)');
+  }
+}
+
+void main();
