@@ -3,7 +3,7 @@
 // fs_struct, fd table and mm (trace-format.md "Tasks and file descriptors").
 
 import { NS_TABLE } from './ns-types';
-import { getNs, newProxy, NS_DEFAULTS } from './refs';
+import { getNs, makeNs, newProxy } from './refs';
 import type { Semantics } from './semantics';
 import { ALL_CAPS, type FdTableId, type FsId, type MmId, type Namespace, type NsId, type NsType, type Slot, type State, type TaskId } from './state';
 import { Tx } from './tx';
@@ -21,16 +21,25 @@ const EMPTY: State = {
   targets: {}, names: {}, nextNsId: 4100, nextMountId: 1,
 };
 
+const cache = new WeakMap<Semantics, State>();
+
+/** The initial state; states are immutable, so one value per semantics serves every run. */
 export function initialState(sem: Semantics): State {
+  let s = cache.get(sem);
+  if (!s) {
+    s = buildInitialState(sem);
+    cache.set(sem, s);
+  }
+  return s;
+}
+
+function buildInitialState(sem: Semantics): State {
   const tx = new Tx(EMPTY, sem);
   const ids = {} as Record<NsType, NsId>;
   // The rest of the system holds one reference on every initial namespace (init_nsproxy,
   // init_cred, ...): each starts with refs = 1 and is never freed.
   for (const t of NS_TABLE) {
-    const ns: Namespace = {
-      ...NS_DEFAULTS, id: tx.nextId('ns') as NsId, type: t.name, inum: t.initInum, nsId: INIT_NS_ID[t.name],
-      owner: null, parent: null, level: 0,
-    };
+    const ns: Namespace = makeNs(tx.nextId('ns') as NsId, t.initInum, INIT_NS_ID[t.name], { type: t.name, owner: null, parent: null, level: 0, charge: null });
     tx.insert('ns', () => ns);
     ids[t.name] = ns.id;
   }

@@ -18,19 +18,16 @@ import type { Call, Tx } from './tx';
 export const FIRST_DYNAMIC_INUM = 0xf0000000;
 
 export function getNs(tx: Tx, id: NsId): void {
-  const ns = tx.get('ns', id);
-  tx.update('ns', id, { refs: ns.refs + 1 });
+  tx.setRefs(id, tx.refsOf(id) + 1);
 }
 
 /** put_*_ns: drop one reference; at zero the namespace is destroyed (kernel-semantics §5.2). */
 export function putNs(tx: Tx, id: NsId): void {
+  const refs = tx.refsOf(id) - 1;
+  tx.setRefs(id, refs);
   const ns = tx.get('ns', id);
-  const refs = ns.refs - 1;
-  if (refs > 0 || ns.freed) {
-    tx.update('ns', id, { refs });
-    return;
-  }
-  tx.update('ns', id, { refs: 0, freed: true, stashed: null, mounts: [] });
+  if (refs > 0 || ns.freed) return;
+  tx.update('ns', id, { freed: true, stashed: null, mounts: [] });
   // drop_collected_mounts: a dying mount namespace releases every bind it holds
   for (const m of ns.mounts) if (m.inode !== null) putInodeUser(tx, m.inode);
   if (ns.charge && tx.sem.effects['ucount.decOnFree']) uncharge(tx, ns.type, ns.charge.userNs, ns.charge.uid);
@@ -88,14 +85,30 @@ function uncharge(tx: Tx, type: NsType, userNs: NsId, uid: number): void {
 /** Lowest free dynamic inode number: the kernel's IDA recycles freed numbers at once. */
 function freeInum(tx: Tx): number {
   if (!tx.sem.effects['ns.inumFromFreeIds']) return FIRST_DYNAMIC_INUM;
-  const used = new Set<number>();
-  for (const ns of tx.all('ns')) if (!ns.freed) used.add(ns.inum);
-  let inum = FIRST_DYNAMIC_INUM;
-  while (used.has(inum)) inum++;
-  return inum;
+  const all = tx.all('ns');
+  // dynamic numbers in use lie within [FIRST, FIRST + live count]: a bitmap of that range
+  const used = new Uint8Array(all.length + 1);
+  for (const ns of all) {
+    const k = ns.inum - FIRST_DYNAMIC_INUM;
+    if (!ns.freed && k >= 0 && k < used.length) used[k] = 1;
+  }
+  return FIRST_DYNAMIC_INUM + used.indexOf(0);
 }
 
 export type NsFields = Partial<Namespace> & Pick<Namespace, 'type' | 'owner' | 'parent' | 'level'>;
+
+/** A namespace row with every field in one fixed order (one object shape for the JIT). */
+export function makeNs(id: NsId, inum: number, nsId: number, f: NsFields & { charge: Namespace['charge'] }): Namespace {
+  const d = NS_DEFAULTS;
+  return {
+    id, type: f.type, inum, nsId, refs: f.refs ?? d.refs, freed: f.freed ?? d.freed, owner: f.owner, parent: f.parent, level: f.level,
+    stashed: f.stashed ?? d.stashed, charge: f.charge,
+    reaper: f.reaper ?? d.reaper, adding: f.adding ?? d.adding, lastPid: f.lastPid ?? d.lastPid,
+    ownerUid: f.ownerUid ?? d.ownerUid, ownerGid: f.ownerGid ?? d.ownerGid, uidMap: f.uidMap ?? d.uidMap, gidMap: f.gidMap ?? d.gidMap,
+    setgroupsDeny: f.setgroupsDeny ?? d.setgroupsDeny, ucounts: f.ucounts ?? d.ucounts, ucountMax: f.ucountMax ?? d.ucountMax,
+    hostname: f.hostname ?? d.hostname, shmKeys: f.shmKeys ?? d.shmKeys, mounts: f.mounts ?? d.mounts,
+  };
+}
 
 export const NS_DEFAULTS: Omit<Namespace, 'id' | 'type' | 'inum' | 'nsId' | 'owner' | 'parent' | 'level'> = {
   refs: 1, freed: false, stashed: null, charge: null,
@@ -114,7 +127,7 @@ export function allocNs(c: Call, fields: NsFields, chargeTo: { userNs: NsId; uid
   const tx = c.tx;
   const inum = freeInum(tx);
   const nsId = tx.nextNsId++;
-  const ns = tx.insert('ns', (id) => ({ ...NS_DEFAULTS, ...fields, id: id as NsId, inum, nsId, charge: chargeTo }));
+  const ns = tx.insert('ns', (id) => makeNs(id as NsId, inum, nsId, { ...fields, charge: chargeTo }));
   if (fields.parent !== null) getNs(tx, fields.parent);
   if (fields.owner !== null && fields.owner !== fields.parent) getNs(tx, fields.owner);
   return ns;

@@ -11,6 +11,12 @@ type Rows = { -readonly [K in TableName]?: Tables[K][] };
 
 export class Tx {
   private readonly rows: Rows = {};
+  /**
+   * Namespace reference counts changed by this call, applied to the rows at commit: counts
+   * change many times per call (every nsproxy slot, owner, parent), and copying a namespace
+   * row for each change was most of the cost of a step.
+   */
+  private readonly nsRefs = new Map<number, number>();
   private names: Record<string, TaskId> | undefined;
   private targets: Record<string, boolean> | undefined;
   nextNsId: number;
@@ -42,7 +48,19 @@ export class Tx {
     return rows;
   }
 
-  /** Replace a row with a patched copy. */
+  /** A namespace's reference count as of now in this call. */
+  refsOf(ns: number): number {
+    return this.nsRefs.get(ns) ?? this.get('ns', ns).refs;
+  }
+
+  setRefs(ns: number, refs: number): void {
+    this.nsRefs.set(ns, refs);
+  }
+
+  /**
+   * Replace a row with a patched copy. Rows are never patched in place: the syscalls hold rows
+   * they read as snapshots (putNs reads a namespace's mounts after marking it freed).
+   */
   update<K extends TableName>(table: K, id: number, patch: Partial<Tables[K]>): Tables[K] {
     const rows = this.writable(table);
     const next = { ...this.get(table, id), ...patch } as Tables[K];
@@ -83,6 +101,8 @@ export class Tx {
   }
 
   commit(): State {
+    for (const [id, refs] of this.nsRefs) if (this.get('ns', id).refs !== refs) this.update('ns', id, { refs });
+    this.nsRefs.clear();
     const s: { -readonly [K in keyof State]: State[K] } = { ...this.base };
     for (const k of Object.keys(this.rows) as TableName[]) (s as Record<string, unknown>)[k] = this.rows[k];
     if (this.names) s.names = this.names;
