@@ -9,8 +9,11 @@ import type { Transition } from './types';
 
 const partialOf = (o: { ok: boolean }): State | undefined => (o.ok ? undefined : ((o as Failure).partial as State | undefined));
 
-/** Operations the kernel itself performs as several independent writes. */
-const COMPOUND = new Set(['write_map']);
+/**
+ * Operations that are several independent calls: write_map (setgroups, uid_map, gid_map) and
+ * bind_ns (create the target, then mount). An earlier call's effect stays when a later fails.
+ */
+const COMPOUND = new Set(['write_map', 'bind_ns']);
 
 export const FailedCallChangesNothing: Transition = {
   name: 'FailedCallChangesNothing',

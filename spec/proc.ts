@@ -9,17 +9,19 @@ export interface ProcEntry {
   readonly name: string;
   readonly type: NsType;
   readonly since: number;
-  /** the nsproxy slot it reads, or null for user (the cred) and pid (the struct pid) */
+  /** the nsproxy slot it reads */
   readonly slot: Slot | null;
+  /** for the two entries outside the nsproxy: user (the cred) and pid (the struct pid) */
+  readonly own?: (task: Task) => NsId;
 }
 
 export const PROC_ENTRIES: readonly ProcEntry[] = [
   { name: 'net', type: 'net', since: 3000, slot: 'net' },
   { name: 'uts', type: 'uts', since: 3000, slot: 'uts' },
   { name: 'ipc', type: 'ipc', since: 3000, slot: 'ipc' },
-  { name: 'pid', type: 'pid', since: 3008, slot: null },
+  { name: 'pid', type: 'pid', since: 3008, slot: null, own: (t) => t.pidNs },
   { name: 'pid_for_children', type: 'pid', since: 4012, slot: 'pidForChildren' },
-  { name: 'user', type: 'user', since: 3008, slot: null },
+  { name: 'user', type: 'user', since: 3008, slot: null, own: (t) => t.cred.userNs },
   { name: 'mnt', type: 'mnt', since: 3008, slot: 'mnt' },
   { name: 'cgroup', type: 'cgroup', since: 4006, slot: 'cgroup' },
   { name: 'time', type: 'time', since: 5006, slot: 'time' },
@@ -35,8 +37,8 @@ export const PROC_ENTRY_NAMES = PROC_ENTRIES.map((e) => e.name);
  */
 export function procGet(tx: Tx, task: Task, entry: ProcEntry): NsId | null {
   if (task.state === 'reaped') return null;
-  if (entry.slot === null) return entry.type === 'user' ? task.cred.userNs : task.pidNs;
-  if (task.proxy === null) return null;
+  if (entry.own) return entry.own(task);
+  if (task.proxy === null || entry.slot === null) return null;
   const id = tx.get('proxies', task.proxy).slots[entry.slot];
   // the initial pid namespace's init stands outside the trace: it always has a reaper
   const ns = tx.get('ns', id);

@@ -47,8 +47,12 @@ export interface NsTypeOps {
   readonly installSlots: readonly Slot[];
   /** the owning user namespace as nsfs reports it (ns_get_owner); a user namespace's is its parent */
   owner(ns: Namespace): NsId | null;
-  /** NS_GET_PARENT; absent for types without a hierarchy */
-  readonly getParent?: (ns: Namespace) => NsId | null;
+  /**
+   * get_parent, for NS_GET_PARENT: the parent, or the failure of the type's own scope rule
+   * (a handle above the caller's own namespace is never handed out). Absent for types without a
+   * hierarchy, which makes NS_GET_PARENT EINVAL.
+   */
+  readonly getParent?: (c: Call, ns: Namespace) => NsId | Failure;
   /** proc_ns_operations.install: checks in kernel order, then changes the scratch nsset */
   readonly install?: (c: Call, set: NsSet, target: Namespace) => Failure | undefined;
   /** copy_*_ns / create_*_ns: checks in kernel order, then a new namespace (one reference held) */

@@ -6,8 +6,21 @@
 import { hasMapping, nsCapable } from '../caps';
 import { CLONE } from '../flags';
 import { allocNs, isFailure } from '../refs';
-import { ALL_CAPS } from '../state';
+import { ALL_CAPS, type NsId } from '../state';
+import type { Failure } from '../semantics';
+import type { Call } from '../tx';
 import type { NsTypeOps } from './ops';
+
+/**
+ * ns_get_owner (fs/nsfs.c): a handle on `owner` is handed out only when it is the caller's user
+ * namespace or a descendant of it; the initial user namespace has no owner at all.
+ */
+export function userNsInScope(c: Call, owner: NsId | null): NsId | Failure {
+  if (owner === null) return c.fail('ioctl.userOutOfScope');
+  let p: NsId | null = owner;
+  while (p !== null && p !== c.actor.cred.userNs) p = c.tx.get('ns', p).parent;
+  return c.guard('ioctl.userOutOfScope', p === null) ?? owner;
+}
 
 /** create_user_ns refuses when the parent's level is above 32: the deepest level is 33. */
 export const MAX_USER_NS_PARENT_LEVEL = 32;
@@ -22,7 +35,8 @@ export const user: NsTypeOps = {
   createSlot: null,
   installSlots: [],
   owner: (ns) => ns.parent,
-  getParent: (ns) => ns.parent,
+  // userns_get_parent → ns_get_owner: the parent must be the caller's user namespace or below it
+  getParent: (c, ns) => userNsInScope(c, ns.parent),
   // userns_install
   install(c, set, target) {
     const self = c.actor;

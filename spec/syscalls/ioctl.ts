@@ -3,6 +3,7 @@
 // introduced it; a request this kernel does not know is ENOTTY.
 
 import { mapUp } from '../caps';
+import { userNsInScope } from '../ns-types/user';
 import { installFd, newFile, openNsInode } from '../refs';
 import type { Failure } from '../semantics';
 import type { FdTableId, Namespace, NsId } from '../state';
@@ -12,34 +13,20 @@ import { lookupFd } from './fds';
 type Result = { readonly value?: string; readonly fdOf?: NsId } | Failure;
 type Handler = (c: Call, ns: Namespace) => Result;
 
-/** ns_get_owner's walk: `owner` must be the caller's user namespace or below it. */
-function userNsInScope(c: Call, owner: NsId | null): boolean {
-  const mine = c.actor.cred.userNs;
-  for (let p = owner; p !== null; p = c.tx.get('ns', p).parent) if (p === mine) return true;
-  return false;
-}
-
-function getUserNs(c: Call, owner: NsId | null): Result {
-  if (owner === null) return c.fail('ioctl.userOutOfScope'); // the initial user namespace has no owner
-  return c.guard('ioctl.userOutOfScope', !userNsInScope(c, owner)) ?? { fdOf: owner };
+/** A namespace handle, or the failure of the scope rule that refused it. */
+function handle(r: NsId | Failure): Result {
+  return typeof r === 'number' ? { fdOf: r } : r;
 }
 
 export const NS_IOCTLS: Readonly<Record<string, { readonly since: number; readonly run: Handler }>> = {
-  NS_GET_USERNS: { since: 4009, run: (c, ns) => getUserNs(c, c.sem.typeOf[ns.type].owner(ns)) },
+  // ns_get_owner: the owning user namespace, if it is the caller's or below it
+  NS_GET_USERNS: { since: 4009, run: (c, ns) => handle(userNsInScope(c, c.sem.typeOf[ns.type].owner(ns))) },
+  // the type's get_parent, each with its own scope rule; types without one are EINVAL
   NS_GET_PARENT: {
     since: 4009,
     run(c, ns) {
-      const t = c.sem.typeOf[ns.type];
-      const noParent = c.guard('ioctl.noParent', t.getParent === undefined);
-      if (noParent || !t.getParent) return noParent ?? c.fail('ioctl.noParent');
-      if (ns.type === 'user') return getUserNs(c, t.getParent(ns));
-      // pidns_get_parent: the parent must be the caller's active pid namespace or below it
-      const parent = t.getParent(ns);
-      if (parent === null) return c.fail('ioctl.pidOutOfScope'); // the initial pid namespace has no parent
-      const active = c.actor.pidNs;
-      let p: NsId | null = parent;
-      while (p !== null && p !== active) p = c.tx.get('ns', p).parent;
-      return c.guard('ioctl.pidOutOfScope', p === null) ?? { fdOf: parent };
+      const getParent = c.sem.typeOf[ns.type].getParent;
+      return getParent ? handle(getParent(c, ns)) : c.fail('ioctl.noParent');
     },
   },
   NS_GET_NSTYPE: { since: 4011, run: (c, ns) => ({ value: `nstype=${c.sem.typeOf[ns.type].flagName}` }) },

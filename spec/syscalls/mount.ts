@@ -5,7 +5,7 @@
 
 import { nsCapable } from '../caps';
 import { getInodeUser, installFd, newFile, openNsInode, putInodeUser } from '../refs';
-import type { FdTableId, InodeId, MountId, Namespace, NsMount, OpenFile } from '../state';
+import type { FdTableId, InodeId, MountId, Namespace, NsId, NsMount, OpenFile } from '../state';
 import type { Call, Outcome } from '../tx';
 import { lookupFd } from './fds';
 import { resolveProcNs } from './proc';
@@ -29,42 +29,52 @@ function topMount(ns: Namespace, target: string): NsMount | undefined {
   return undefined;
 }
 
+/**
+ * bind_ns is two calls, as the executor makes them: create the target if it does not exist
+ * (open O_CREAT, or mkdir with `dir`), then mount(source, target, MS_BIND). The target stays
+ * even when the mount fails, so a failure carries the state with the new target.
+ */
 export function bindNs(c: Call, source: BindSource, target: string, dirArg: boolean): Outcome {
+  const created = c.tx.target(target) === undefined;
+  if (created) c.tx.setTarget(target, dirArg);
+  const r = mountBind(c, source, target, dirArg);
+  return !r.ok && created ? { ...r, partial: c.tx.commit() } : r;
+}
+
+function mountBind(c: Call, source: BindSource, target: string, dirArg: boolean): Outcome {
   const tx = c.tx;
   const { own } = mountNamespaces(c);
   const denied = c.guard('mount.cap', !mayMount(c, own));
   if (denied) return denied;
 
   // kern_path(source, LOOKUP_FOLLOW): the proc link (through proc_ns_get_link) or /proc/self/fd/N
-  let inode: InodeId | null = null;
-  let sourceIsDir = false;
-  let fromProc = false;
+  let sourceNs: NsId | null = null;
+  let sourceFile: OpenFile | undefined;
   if ('fd' in source) {
-    const f: OpenFile | undefined = lookupFd(c, source.fd);
-    const missing = c.guard('mount.noSource', f === undefined);
+    sourceFile = lookupFd(c, source.fd);
+    const missing = c.guard('mount.noSource', sourceFile === undefined);
     if (missing) return missing;
-    inode = f!.inode;
-    sourceIsDir = f!.kind === 'dir';
+    sourceNs = sourceFile!.inode === null ? null : tx.get('inodes', sourceFile!.inode).ns;
   } else {
     const ns = resolveProcNs(c, source.pid, source.entry);
     if (typeof ns !== 'number') return ns;
-    fromProc = true;
-    const nsObj = tx.get('ns', ns);
-    const loop = c.guard('mntns.loop', nsObj.type === 'mnt' && own.nsId >= nsObj.nsId);
-    if (loop) return loop;
-    inode = openNsInode(tx, ns); // the path walk's dentry, kept by the new mount
+    sourceNs = ns;
   }
-  if (!fromProc && inode !== null) {
-    const nsObj = tx.get('ns', tx.get('inodes', inode).ns);
-    const loop = c.guard('mntns.loop', nsObj.type === 'mnt' && own.nsId >= nsObj.nsId); // mnt_ns_loop
-    if (loop) return loop;
-  }
+  const bound = sourceNs === null ? undefined : tx.get('ns', sourceNs);
   const targetIsDir = tx.target(target) ?? dirArg;
-  const mismatch = c.guard('mount.dirMismatch', targetIsDir !== sourceIsDir); // graft_tree
-  if (mismatch) return mismatch;
+  const refused =
+    c.guard('mntns.loop', bound?.type === 'mnt' && own.nsId >= bound.nsId) ?? // mnt_ns_loop
+    c.guard('mount.dirMismatch', targetIsDir !== (sourceFile?.kind === 'dir')); // graft_tree
+  if (refused) return refused;
 
-  if (!fromProc && inode !== null) getInodeUser(tx, inode);
-  if (tx.target(target) === undefined) tx.setTarget(target, targetIsDir);
+  // the new mount keeps the source's dentry: the fd's inode, or the one the path walk found
+  let inode: InodeId | null = null;
+  if (sourceFile) {
+    inode = sourceFile.inode;
+    if (inode !== null) getInodeUser(tx, inode);
+  } else if (sourceNs !== null) {
+    inode = openNsInode(tx, sourceNs);
+  }
   const mount: NsMount = { id: tx.nextMountId++ as MountId, target, dir: targetIsDir, inode };
   tx.update('ns', own.id, { mounts: [...tx.get('ns', own.id).mounts, mount] });
   return { ok: true, state: tx.commit() };
