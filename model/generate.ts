@@ -44,6 +44,8 @@ const MAPS = ['0 0 1', '0 65534 1', '0 1000 1', '0 0 4294967295', '1 1 1', 'bogu
 const FD_VARS = ['f0', 'f1', 'f2', 'f3'];
 /** Entries to open, the hierarchical and mount ones twice as often. */
 const ENTRIES = [...PROC_ENTRY_NAMES, 'pid', 'user', 'mnt'];
+/** Bind sources: mount-namespace files (the ones with an order rule) a third of the time. */
+const BIND_ENTRIES = [...PROC_ENTRY_NAMES, 'mnt', 'mnt', 'mnt', 'mnt', 'net'];
 
 function pick<T>(list: readonly T[], n: number): T {
   return list[n % list.length]!;
@@ -144,7 +146,7 @@ export function resolve(s: State, intent: Intent, ctx: ResolveCtx): { task: stri
       if (b % 3 === 0) args.fd = fdArg(s, t, c);
       else {
         args.pid = pidArg(s, c);
-        args.type = pick(PROC_ENTRY_NAMES, d);
+        args.type = pick(BIND_ENTRIES, d);
       }
       args.target = pick(TARGETS, e);
       if (e % 9 === 8) args.dir = true;

@@ -3,8 +3,15 @@
 // an invariant that no mutant breaks is untested.
 
 import type { VariantDef } from './define';
+import { LINUX_6_18 } from './history';
 
-export const MUTANTS: readonly VariantDef[] = [
+/** Mutants are changes to linux-6.18, so they share its known kernel findings, except the one a mutant must break. */
+function onLinux618(def: VariantDef): VariantDef {
+  const expected = def.expect !== undefined && def.expect !== 'holds' ? def.expect.violates : undefined;
+  return { ...def, kernel: LINUX_6_18.kernel ?? 6018, knownFindings: (LINUX_6_18.knownFindings ?? []).filter((p) => p !== expected) };
+}
+
+const DEFS: readonly VariantDef[] = [
   { name: 'M3a', doc: 'setns ignores nstype: any namespace fd joins, whatever type was asked for', disable: ['setns.nstypeMismatch'], expect: { violates: 'SetnsHonoursNstype' }, source: 'H3: the nstype check of 0663c6f8fa37' },
   { name: 'M4', doc: 'a failed /proc ns get drops a reference it does not own (2011 zombie oops)', effects: { 'proc.getFailureBalanced': false }, expect: { violates: 'NoUseAfterFree' }, source: 'H4 "proc: Fix Oops on stat of /proc/<zombie pid>/ns/net"' },
   { name: 'M6', doc: 'unused nsfs dentries stay cached and keep their namespace alive', effects: { 'nsfs.evictUnused': false }, expect: { violates: 'NoLeakedNamespace' }, source: 'H6 "proc-ns: use d_set_d_op() API to set dentry ops"' },
@@ -27,3 +34,5 @@ export const MUTANTS: readonly VariantDef[] = [
   { name: 'M28', doc: 'a failed clone/unshare leaks the namespaces it created before the failure', effects: { 'create.unwind': false }, expect: { violates: 'FailedCallChangesNothing' }, source: 'H28 "pidns: Make the pidns proc mount/umount logic obvious"' },
   { name: 'M29', doc: 'setns into a mount namespace keeps the old root and cwd', effects: { 'mntns.resetRootCwd': false }, expect: { violates: 'FsRootInOwnMntNs' }, source: 'H29' },
 ];
+
+export const MUTANTS: readonly VariantDef[] = DEFS.map(onLinux618);
