@@ -2,6 +2,7 @@
 // state after. kernel-semantics §5.4-3, -11, -12.
 
 import { nsCapable } from '../spec/caps';
+import { fileOfVar, nsOfFile, taskByName } from '../spec/query';
 import { Tx } from '../spec/tx';
 import type { Failure } from '../spec/semantics';
 import type { NsId, State } from '../spec/state';
@@ -57,8 +58,7 @@ export const ChildBornInPidForChildren: Transition = {
   source: 'kernel/fork.c copy_process → alloc_pid(p->nsproxy->pid_ns_for_children)',
   check(before, step, outcome, after) {
     if (!outcome.ok) return undefined;
-    const creatorId = before.names[step.task];
-    const creator = creatorId === undefined ? undefined : before.tasks[creatorId];
+    const creator = taskByName(before, step.task);
     if (!creator || creator.proxy === null) return undefined;
     const pfc = before.proxies[creator.proxy]!.slots.pidForChildren;
     for (let i = before.tasks.length; i < after.tasks.length; i++) {
@@ -81,7 +81,8 @@ export const NoCapabilityGain: Transition = {
     const ta = new Tx(after, sem);
     for (const t of before.tasks) {
       const a = after.tasks[t.id];
-      if (t.state !== 'running' || !a || a.state !== 'running') continue;
+      // credentials are immutable values: the same object grants the same capabilities
+      if (t.state !== 'running' || !a || a.state !== 'running' || a.cred === t.cred) continue;
       if (a.cred.userNs === t.cred.userNs && (a.cred.capEff & ~t.cred.capEff) !== 0) {
         return { message: `task ${t.name} gained capabilities without leaving user:[${before.ns[t.cred.userNs]!.inum}]`, expected: `⊆ ${t.cred.capEff}`, actual: String(a.cred.capEff), objects: [`task:${t.id}`, `ns:${t.cred.userNs}`] };
       }
@@ -106,11 +107,9 @@ export const SetnsHonoursNstype: Transition = {
     const nstype = step.args.nstype as number;
     const fd = step.args.fd;
     if (nstype === 0 || typeof fd !== 'string') return undefined;
-    const task = before.tasks[before.names[step.task]!]!;
-    const fileId = task.files === null ? undefined : before.fdtables[task.files]!.fds[fd];
-    const file = fileId === undefined ? undefined : before.files[fileId];
-    if (!file || file.inode === null) return undefined;
-    const ns = before.ns[before.inodes[file.inode]!.ns]!;
+    const file = fileOfVar(before, step.task, fd);
+    const ns = file && nsOfFile(before, file);
+    if (!ns) return undefined;
     if (sem.typeOf[ns.type].flag !== nstype) return { message: `setns joined ${ns.type}:[${ns.inum}] although nstype asked for another type`, objects: [`ns:${ns.id}`] };
     return undefined;
   },
@@ -125,12 +124,10 @@ export const NoAncestorPidNsHandle: Transition = {
   check(_before, step, outcome, after) {
     // only the requests that return a namespace fd in `out`
     if (step.op.name !== 'ioctl_ns' || !outcome.ok || typeof step.args.out !== 'string' || !FD_REQUESTS.has(step.args.req as string)) return undefined;
-    const task = after.tasks[after.names[step.task]!]!;
-    const fileId = task.files === null ? undefined : after.fdtables[task.files]!.fds[step.args.out];
-    const file = fileId === undefined ? undefined : after.files[fileId];
-    if (!file || file.inode === null) return undefined;
-    const ns = after.ns[after.inodes[file.inode]!.ns]!;
-    if (ns.type !== 'pid') return undefined;
+    const task = taskByName(after, step.task);
+    const file = fileOfVar(after, step.task, step.args.out);
+    const ns = file && nsOfFile(after, file);
+    if (!task || !ns || ns.type !== 'pid') return undefined;
     for (let p: number | null = ns.id; p !== null; p = after.ns[p]!.parent) if (p === task.pidNs) return undefined;
     return { message: `${step.task} got a handle on pid:[${ns.inum}], an ancestor of its own pid namespace`, objects: [`task:${task.id}`, `ns:${ns.id}`] };
   },

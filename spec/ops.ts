@@ -4,8 +4,8 @@
 // all read this one table.
 
 import { cloneFlag, flagText } from './flags';
-import { PROC_ENTRY_NAMES } from './proc';
-import { nsLinkText } from './proc';
+import { nsLinkText, PROC_ENTRY_NAMES } from './proc';
+import { fileOfVar, nsOfFile } from './query';
 import type { State } from './state';
 import { Call, Tx, type Outcome } from './tx';
 import type { Semantics } from './semantics';
@@ -223,17 +223,10 @@ function describeArg(state: State, task: string, key: string, kind: Kind, v: unk
 }
 
 function resolveFd(state: State, taskName: string, v: string): string {
-  const id = state.names[taskName];
-  const task = id === undefined ? undefined : state.tasks[id];
-  const table = task?.files == null ? undefined : state.fdtables[task.files];
-  const fileId = table?.fds[v];
-  const file = fileId === undefined ? undefined : state.files[fileId];
+  const file = fileOfVar(state, taskName, v);
   if (!file) return ' → (not open)';
-  if (file.inode !== null) {
-    const inode = state.inodes[file.inode];
-    const ns = inode ? state.ns[inode.ns] : undefined;
-    return ns ? ` → ${nsLinkText(ns)}${file.opath ? ' O_PATH' : ''}` : '';
-  }
+  const ns = nsOfFile(state, file);
+  if (ns) return ` → ${nsLinkText(ns)}${file.opath ? ' O_PATH' : ''}`;
   if (file.kind === 'pidfd' && file.pidTask !== null) return ` → pidfd(${state.tasks[file.pidTask]?.name ?? '?'})`;
   return ` → ${file.kind}`;
 }

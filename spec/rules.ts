@@ -33,7 +33,6 @@ const r = (errno: Errno, kernel: string, doc: string, extra: Partial<RuleInfo> =
 export const RULES = {
   // --- the model's own conventions (no kernel function: how a trace step meets a dead task) ---
   'task.exited': r('ESRCH', '(model)', 'the acting task has exited or never came to exist; it cannot make a call'),
-  'task.noSuchTask': r('ESRCH', 'find_task_by_vpid', 'the named task does not exist or is not visible in the caller\'s pid namespace'),
   'fd.bad': r('EBADF', 'fdget', 'the fd variable is not open in the caller\'s fd table'),
 
   // --- setns front end: kernel/nsproxy.c SYSCALL_DEFINE2(setns) ---

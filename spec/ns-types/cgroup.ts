@@ -1,7 +1,7 @@
 // Cgroup namespaces (since 4.6). kernel/cgroup/namespace.c.
 
 import { CLONE } from '../flags';
-import { createPlain, installCaps } from './common';
+import { createPlain, swapSlotInstall } from './common';
 import type { NsTypeOps } from './ops';
 
 export const cgroup: NsTypeOps = {
@@ -12,15 +12,9 @@ export const cgroup: NsTypeOps = {
   since: 4006,
   slot: 'cgroup',
   createSlot: 'cgroup',
-  installSlots: ['cgroup'],
   owner: (ns) => ns.owner,
   // cgroupns_install: joining the namespace one is in is a successful no-op after the check
-  install(c, set, target) {
-    const refused = installCaps(c, set, target, 'cgroupns.cap');
-    if (refused) return refused;
-    set.slots.cgroup = target.id;
-    return undefined;
-  },
+  install: swapSlotInstall('cgroup', 'cgroupns.cap'),
   // copy_cgroup_ns (its own CAP_SYS_ADMIN check repeats the caller's and is not modelled twice)
   create: (c, req) => createPlain(c, 'cgroup', req),
 };

@@ -5,9 +5,9 @@ import { nsCapable } from '../caps';
 import { allocNs } from '../refs';
 import type { RuleName } from '../rules';
 import type { Failure } from '../semantics';
-import type { Namespace, NsType } from '../state';
+import type { Namespace, NsType, Slot } from '../state';
 import type { Call } from '../tx';
-import type { CreateRequest, NsSet } from './ops';
+import type { CreateRequest, NsSet, NsTypeOps } from './ops';
 
 /**
  * The check of utsns_install, ipcns_install, netns_install, pidns_install, timens_install and
@@ -18,6 +18,19 @@ export function installCaps(c: Call, set: NsSet, target: Namespace, rule: RuleNa
   const cred = c.actor.cred;
   const ok = target.owner !== null && nsCapable(c.tx, cred, target.owner, 'SYS_ADMIN') && nsCapable(c.tx, cred, set.cred.userNs, 'SYS_ADMIN');
   return c.guard(rule, !ok);
+}
+
+/**
+ * The install handler of the types that check the two capabilities and swap one slot
+ * (utsns_install, ipcns_install, netns_install, cgroupns_install).
+ */
+export function swapSlotInstall(slot: Slot, rule: RuleName): NonNullable<NsTypeOps['install']> {
+  return (c, set, target) => {
+    const refused = installCaps(c, set, target, rule);
+    if (refused) return refused;
+    set.slots[slot] = target.id;
+    return undefined;
+  };
 }
 
 /** A fresh namespace owned by `req.owner`, charged to the creator's euid there (copy_*_ns). */

@@ -1,7 +1,7 @@
 // IPC namespaces: System V IPC objects and POSIX message queues. ipc/namespace.c.
 
 import { CLONE } from '../flags';
-import { createPlain, installCaps } from './common';
+import { createPlain, swapSlotInstall } from './common';
 import type { NsTypeOps } from './ops';
 
 export const ipc: NsTypeOps = {
@@ -12,15 +12,9 @@ export const ipc: NsTypeOps = {
   since: 3000,
   slot: 'ipc',
   createSlot: 'ipc',
-  installSlots: ['ipc'],
   owner: (ns) => ns.owner,
   // ipcns_install (commit also detaches the SysV semaphore undo list; not modelled)
-  install(c, set, target) {
-    const refused = installCaps(c, set, target, 'ipcns.cap');
-    if (refused) return refused;
-    set.slots.ipc = target.id;
-    return undefined;
-  },
+  install: swapSlotInstall('ipc', 'ipcns.cap'),
   // copy_ipcs: a new namespace starts empty
   create: (c, req) => createPlain(c, 'ipc', req),
 };

@@ -18,7 +18,6 @@ export const mnt: NsTypeOps = {
   since: 3000,
   slot: 'mnt',
   createSlot: 'mnt',
-  installSlots: ['mnt'],
   owner: (ns) => ns.owner,
   // mntns_install
   install(c, set, target) {

@@ -1,7 +1,7 @@
 // Network namespaces. net/core/net_namespace.c.
 
 import { CLONE } from '../flags';
-import { createPlain, installCaps } from './common';
+import { createPlain, swapSlotInstall } from './common';
 import type { NsTypeOps } from './ops';
 
 export const net: NsTypeOps = {
@@ -12,15 +12,9 @@ export const net: NsTypeOps = {
   since: 3000,
   slot: 'net',
   createSlot: 'net',
-  installSlots: ['net'],
   owner: (ns) => ns.owner,
   // netns_install
-  install(c, set, target) {
-    const refused = installCaps(c, set, target, 'netns.cap');
-    if (refused) return refused;
-    set.slots.net = target.id;
-    return undefined;
-  },
+  install: swapSlotInstall('net', 'netns.cap'),
   // copy_net_ns
   create: (c, req) => createPlain(c, 'net', req),
 };

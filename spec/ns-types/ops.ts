@@ -43,8 +43,6 @@ export interface NsTypeOps {
   readonly slot: Slot | null;
   /** the slot a new namespace of this type goes to on clone/unshare */
   readonly createSlot: Slot | null;
-  /** the slots setns replaces */
-  readonly installSlots: readonly Slot[];
   /** the owning user namespace as nsfs reports it (ns_get_owner); a user namespace's is its parent */
   owner(ns: Namespace): NsId | null;
   /**

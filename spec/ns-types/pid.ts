@@ -4,7 +4,6 @@
 
 import { isSelfOrDescendant } from '../caps';
 import { CLONE } from '../flags';
-import type { NsId } from '../state';
 import { createPlain, installCaps } from './common';
 import type { NsTypeOps } from './ops';
 
@@ -19,14 +18,11 @@ export const pid: NsTypeOps = {
   since: 3000,
   slot: null,
   createSlot: 'pidForChildren',
-  installSlots: ['pidForChildren'],
   owner: (ns) => ns.owner,
   // pidns_get_parent: the parent must be the caller's active pid namespace or below it
   getParent(c, ns) {
     if (ns.parent === null) return c.fail('ioctl.pidOutOfScope'); // the initial pid namespace has none
-    let p: NsId | null = ns.parent;
-    while (p !== null && p !== c.actor.pidNs) p = c.tx.get('ns', p).parent;
-    return c.guard('ioctl.pidOutOfScope', p === null) ?? ns.parent;
+    return c.guard('ioctl.pidOutOfScope', !isSelfOrDescendant(c.tx, c.actor.pidNs, ns.parent)) ?? ns.parent;
   },
   // pidns_install
   install(c, set, target) {

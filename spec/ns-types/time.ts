@@ -14,7 +14,6 @@ export const time: NsTypeOps = {
   since: 5006,
   slot: 'time',
   createSlot: 'timeForChildren',
-  installSlots: ['time', 'timeForChildren'],
   owner: (ns) => ns.owner,
   // timens_install
   install(c, set, target) {

@@ -3,7 +3,7 @@
 // A user namespace's owner, as nsfs reports it, is its parent; ownerUid/ownerGid record the
 // creator's euid/egid (the "owner" of the capability rule, spec/caps.ts).
 
-import { hasMapping, nsCapable } from '../caps';
+import { hasMapping, inUserNs, nsCapable } from '../caps';
 import { CLONE } from '../flags';
 import { allocNs, isFailure } from '../refs';
 import { ALL_CAPS, type NsId } from '../state';
@@ -17,9 +17,7 @@ import type { NsTypeOps } from './ops';
  */
 export function userNsInScope(c: Call, owner: NsId | null): NsId | Failure {
   if (owner === null) return c.fail('ioctl.userOutOfScope');
-  let p: NsId | null = owner;
-  while (p !== null && p !== c.actor.cred.userNs) p = c.tx.get('ns', p).parent;
-  return c.guard('ioctl.userOutOfScope', p === null) ?? owner;
+  return c.guard('ioctl.userOutOfScope', !inUserNs(c.tx, c.actor.cred.userNs, owner)) ?? owner;
 }
 
 /** create_user_ns refuses when the parent's level is above 32: the deepest level is 33. */
@@ -33,7 +31,6 @@ export const user: NsTypeOps = {
   since: 3000,
   slot: null,
   createSlot: null,
-  installSlots: [],
   owner: (ns) => ns.parent,
   // userns_get_parent → ns_get_owner: the parent must be the caller's user namespace or below it
   getParent: (c, ns) => userNsInScope(c, ns.parent),
