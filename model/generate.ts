@@ -4,7 +4,7 @@
 // something invalid (an exited task, a stale fd, a bad flag). fast-check generates and shrinks
 // intents; every run resolves them afresh, so a shrunk sequence stays meaningful.
 
-import { CLONE } from '../spec/flags';
+import { CLONE, flagNames } from '../spec/flags';
 import { OP_BY_NAME, parseStep, type ParsedStep } from '../spec/ops';
 import { PROC_ENTRY_NAMES } from '../spec/proc';
 import type { State, Task } from '../spec/state';
@@ -204,9 +204,21 @@ export function resolve(s: State, intent: Intent, ctx: ResolveCtx): { task: stri
   return { task, op: intent.op, args };
 }
 
+/** Flag masks as the names a person would write: a list of CLONE_* names (0 stays 0 for nstype). */
+function named(args: Record<string, unknown>): Record<string, unknown> {
+  for (const key of ['flags', 'nstype'] as const) {
+    const v = args[key];
+    if (typeof v !== 'number') continue;
+    const names = flagNames(v);
+    if (names.every((n) => n.startsWith('CLONE_')) && (v !== 0 || key === 'flags')) args[key] = v === 0 && key === 'flags' ? [] : names.length === 1 && key === 'nstype' ? names[0] : names;
+  }
+  return args;
+}
+
 /** Resolve and validate; the generator only produces well-typed steps, so a string here is a bug. */
 export function resolveStep(s: State, intent: Intent, ctx: ResolveCtx): ParsedStep {
   const raw = resolve(s, intent, ctx);
+  named(raw.args);
   const parsed = parseStep(raw.task, raw.op, raw.args);
   if (typeof parsed === 'string') throw new Error(`generator bug: ${parsed} (${JSON.stringify(raw)})`);
   return parsed;

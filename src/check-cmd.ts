@@ -1,20 +1,30 @@
 // nscheck check: random exploration with every property checked after every step.
 
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeFileAtomic as writeAtomic } from '../reports/write';
+
+/** Write a file under a temporary name and rename it: nothing half-written. */
+export { writeAtomic };
 import { join } from 'node:path';
 import { check, emptyCoverage, type CheckResult, type Coverage } from '../model/check';
+import { replay, resultSuffix } from '../model/replay';
 import { traceToJson } from '../model/trace';
+import { md, mdCode } from '../reports/escape';
+import { writeReports } from '../reports';
+import { junitXml } from '../reports/junit';
 import { resolveVariant } from '../model/variants';
 import { RULES, RULE_NAMES } from '../spec/rules';
 import { ruleInForce } from '../spec/semantics';
 import { parse, UsageError, type Out } from './cli';
 
 const HELP = `usage: nscheck check [--variant NAME|FILE] [--runs N] [--max-steps N] [--seed N] [--time SECONDS]
-                     [--out DIR] [--coverage] [--json]
+                     [--out DIR] [--coverage] [--json] [--junit FILE] [--summary FILE]
 
 Explores random syscall sequences under a variant (default linux-6.18), checks every invariant
 after every step, and shrinks a violation to a 1-minimal trace, saved to DIR (default
-reports/out) as a trace file that "nscheck replay" reproduces.
+reports/out) as a trace file that "nscheck replay" reproduces, with an HTML report of the
+kernel objects (DIR/<variant>-<invariant>/index.html). --junit and --summary write a JUnit test
+case and a Markdown summary for CI.
 Exit 0 no violation, 1 violation, 2 usage error, 3 internal error.`;
 
 function int(name: string, v: string | undefined, dflt: number, min: number): number {
@@ -23,17 +33,12 @@ function int(name: string, v: string | undefined, dflt: number, min: number): nu
   return Number(v);
 }
 
-/** Write a file under a temporary name and rename it: nothing half-written. */
-export function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
 
 export async function checkCommand(argv: string[], io: Out): Promise<number> {
   const { values } = parse(argv, {
     variant: { type: 'string' }, runs: { type: 'string' }, 'max-steps': { type: 'string' }, seed: { type: 'string' },
     time: { type: 'string' }, out: { type: 'string' }, coverage: { type: 'boolean' }, json: { type: 'boolean' },
+    junit: { type: 'string' }, summary: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -71,11 +76,29 @@ export async function checkCommand(argv: string[], io: Out): Promise<number> {
   }
   const cx = result.counterexample;
   let saved: string | undefined;
+  let report: string | undefined;
+  let lines: string[] = [];
   if (cx) {
     const dir = values.out ?? join('reports', 'out');
     mkdirSync(dir, { recursive: true });
-    saved = join(dir, `${sem.name.replace(/[^A-Za-z0-9._-]/g, '_')}-${cx.property}.trace.json`);
-    writeAtomic(saved, traceToJson({ ...cx.trace, source: `nscheck check --variant ${values.variant ?? 'linux-6.18'} --seed ${seed} --max-steps ${maxSteps}` }));
+    const base = `${sem.name.replace(/[^A-Za-z0-9._-]/g, '_')}-${cx.property}`;
+    saved = join(dir, `${base}.trace.json`);
+    const trace = { ...cx.trace, source: `nscheck check --variant ${values.variant ?? 'linux-6.18'} --seed ${seed} --max-steps ${maxSteps}` };
+    writeAtomic(saved, traceToJson(trace));
+    report = join(dir, base, 'index.html');
+    const replayed = replay(trace, sem);
+    lines = replayed.steps.map((s) => `${String(s.index).padStart(3)}  ${s.call} ${resultSuffix(s)}`);
+    await writeReports([{ file: saved, trace, result: replayed, variantDoc: def.doc, seed }], { reportDir: join(dir, base) });
+  }
+  const caseName = `${sem.name}: every invariant after every step (seed ${seed})`;
+  const failure = cx ? { message: `${cx.property}: ${cx.failure.violation.message}`, text: lines.join('\n') } : undefined;
+  if (values.junit !== undefined) {
+    writeAtomic(values.junit, junitXml('nscheck check', [failure ? { classname: 'nscheck.check', name: caseName, failure } : { classname: 'nscheck.check', name: caseName }]));
+  }
+  if (values.summary !== undefined) {
+    const lines = [`## nscheck check`, '', `variant **${md(sem.name)}**, seed ${seed}, ${result.runs} run(s), ${result.steps} step(s): ${cx ? `❌ **${md(cx.property)}** broken` : '✅ no violation'}`];
+    if (cx && failure) lines.push('', md(cx.failure.violation.message), '', mdCode(failure.text), '', `trace: ${md(saved ?? '')}, report: ${md(report ?? '')}`);
+    writeAtomic(values.summary, lines.join('\n') + '\n');
   }
   if (values.json) {
     io.out(JSON.stringify({
@@ -89,8 +112,8 @@ export async function checkCommand(argv: string[], io: Out): Promise<number> {
       io.out(`VIOLATION: ${cx.property}\n  ${cx.failure.violation.message}\n`);
       if (cx.failure.violation.expected !== undefined) io.out(`  expected ${cx.failure.violation.expected}, actual ${cx.failure.violation.actual}\n`);
       io.out(`shrunk from ${cx.foundLength} to ${cx.shrunkLength} step(s):\n`);
-      cx.trace.steps.forEach((s, i) => io.out(`  ${String(i).padStart(3)}  ${s.task}: ${s.op.name}(${JSON.stringify(s.raw).slice(1, -1)}) = ${s.expect}\n`));
-      io.out(`saved: ${saved}\nreplay: nscheck replay ${saved}\n`);
+      for (const l of lines) io.out(`  ${l}\n`);
+      io.out(`saved: ${saved}\nreport: ${report}\nreplay: nscheck replay ${saved}\n`);
     } else {
       io.out('no violation\n');
     }
