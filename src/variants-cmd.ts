@@ -3,14 +3,18 @@
 import { check } from '../model/check';
 import { semanticsOf } from '../spec/variants/define';
 import { BUILTIN_VARIANTS } from '../spec/variants';
-import { parse, type Out } from './cli';
+import { md } from '../reports/escape';
+import { junitXml } from '../reports/junit';
+import { writeFileAtomic } from '../reports/write';
+import { parse, UsageError, type Out } from './cli';
 
-const HELP = `usage: nscheck variants [--check] [--runs N] [--seed N] [--json]
+const HELP = `usage: nscheck variants [--check] [--runs N] [--seed N] [--json] [--junit FILE] [--summary FILE]
 
 Lists the built-in variants: kernel-history profiles (which must hold every invariant) and
 mutants re-creating historical bugs (each must be caught by the invariant it names).
 --check runs the checker on each and prints a matrix; exit 0 only when every profile holds
-and every mutant is caught by its expected invariant.`;
+and every mutant is caught by its expected invariant. --junit writes one test case per variant,
+--summary a Markdown table for a CI job page.`;
 
 export interface MatrixRow {
   readonly variant: string;
@@ -40,7 +44,10 @@ export async function variantsMatrix(runs: number, seed: number, maxSteps = 40):
 }
 
 export async function variantsCommand(argv: string[], io: Out): Promise<number> {
-  const { values } = parse(argv, { check: { type: 'boolean' }, json: { type: 'boolean' }, runs: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+  const { values } = parse(argv, {
+    check: { type: 'boolean' }, json: { type: 'boolean' }, runs: { type: 'string' }, seed: { type: 'string' },
+    junit: { type: 'string' }, summary: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) {
     io.out(HELP + '\n');
     return 0;
@@ -50,9 +57,26 @@ export async function variantsCommand(argv: string[], io: Out): Promise<number> 
     else for (const v of BUILTIN_VARIANTS) io.out(`${v.name.padEnd(11)} ${(v.expect === undefined || v.expect === 'holds' ? 'holds' : `→ ${v.expect.violates}`).padEnd(34)} ${v.doc}\n`);
     return 0;
   }
-  const runs = values.runs ? Number(values.runs) : 2000;
-  const seed = values.seed ? Number(values.seed) : 1;
+  const count = (name: string, v: string | undefined, dflt: number) => {
+    if (v === undefined) return dflt;
+    if (!/^\d+$/.test(v)) throw new UsageError(`--${name} needs a whole number, not "${v}"`);
+    return Number(v);
+  };
+  const runs = count('runs', values.runs, 2000);
+  const seed = count('seed', values.seed, 1);
   const rows = await variantsMatrix(runs, seed);
+  if (values.junit !== undefined) {
+    writeFileAtomic(values.junit, junitXml('nscheck variants', rows.map((r) => {
+      const c = { classname: 'nscheck.variants', name: `${r.variant}: expected ${r.expected}`, time: r.ms / 1000 };
+      return r.pass ? c : { ...c, failure: { message: `expected ${r.expected}, got ${r.verdict}`, text: `${r.variant}: ${r.verdict} (seed ${seed}, ${runs} runs)` } };
+    })));
+  }
+  if (values.summary !== undefined) {
+    const lines = ['## nscheck variants', '', `${rows.filter((r) => r.pass).length} of ${rows.length} variants as expected (seed ${seed}, up to ${runs} runs each).`, '',
+      '| | variant | expected | verdict | shrunk | time |', '|---|---|---|---|---|---|',
+      ...rows.map((r) => `| ${r.pass ? '✅' : '❌'} | ${md(r.variant)} | ${md(r.expected)} | ${md(r.verdict)} | ${r.shrunkLength ?? '–'} | ${r.ms} ms |`)];
+    writeFileAtomic(values.summary, lines.join('\n') + '\n');
+  }
   if (values.json) io.out(JSON.stringify({ runs, seed, rows }, null, 2) + '\n');
   else {
     io.out(`${'variant'.padEnd(11)} ${'expected'.padEnd(30)} ${'verdict'.padEnd(40)} ${'len'.padStart(3)} ${'time'.padStart(7)}  \n`);
