@@ -43,7 +43,8 @@ export type PtraceMode = 'fscreds' | 'realcreds';
  * __ptrace_may_access in its READ modes: same thread group passes; otherwise the caller's
  * (fs or real) uid/gid must equal all of the target's, or the caller needs CAP_SYS_PTRACE in
  * the target's user namespace; then a non-dumpable target with an mm also needs
- * CAP_SYS_PTRACE over the mm's user namespace. The model keeps suid = uid and fsuid = euid.
+ * CAP_SYS_PTRACE over the mm's user namespace; last the capability-subset rule of
+ * cap_ptrace_access_check. The model keeps suid = uid and fsuid = euid.
  */
 export function ptraceMayAccess(tx: Tx, caller: Task, target: Task, mode: PtraceMode): boolean {
   if (caller.leader === target.leader) return true;
@@ -57,7 +58,15 @@ export function ptraceMayAccess(tx: Tx, caller: Task, target: Task, mode: Ptrace
     const mm = tx.get('mms', target.mm);
     if (!mm.dumpable && !nsCapable(tx, c, mm.userNs, 'SYS_PTRACE')) return false;
   }
-  return true;
+  // security_ptrace_access_check → cap_ptrace_access_check (security/commoncap.c): in the same
+  // user namespace the caller's capabilities (effective for FSCREDS, permitted for REALCREDS)
+  // must include all of the target's permitted ones; otherwise CAP_SYS_PTRACE over the target's
+  // user namespace. Observed on Linux 6.18: a uid-0 task with empty (or CAP_SYS_ADMIN-only)
+  // capability sets, or a task in a child user namespace, gets EACCES opening /proc/<P>/ns/net
+  // of a full-capability root P (test/regressions/rules/proc.ptrace+miss.trace.json).
+  const callerCaps = mode === 'fscreds' ? c.capEff : c.capPrm;
+  const subset = c.userNs === t.userNs && (t.capPrm & ~callerCaps) === 0;
+  return subset || nsCapable(tx, c, t.userNs, 'SYS_PTRACE');
 }
 
 /** Map an id of namespace `ns` down to the initial namespace's id; undefined when unmapped. */

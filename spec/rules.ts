@@ -119,7 +119,9 @@ export const RULES = {
 
   // --- pidfd: kernel/pid.c pidfd_open ---
   'pidfd.noProcess': r('ESRCH', 'pidfd_open: find_get_pid', 'the process is reaped, or not visible from the caller\'s pid namespace'),
-  'pidfd.notLeader': r('EINVAL', 'pidfd_open: pid_has_task(PIDTYPE_TGID)', 'without PIDFD_THREAD a pidfd refers to a thread-group leader'),
+  // ENOENT since 6.16 ("pidfd: improve uapi when task isn't found", vfs-6.16-rc1): observed on
+  // Linux 6.18, pidfd_open of a non-leader thread fails ENOENT (rules/pidfd.notLeader+reach)
+  'pidfd.notLeader': r('ENOENT', 'pidfd_prepare: !pid_has_task(PIDTYPE_TGID) without PIDFD_THREAD', 'without PIDFD_THREAD a pidfd refers to a thread-group leader', { errnoHistory: [{ until: 6016, errno: 'EINVAL' }] }),
   'pidfd.unsupported': r('EINVAL', 'pidfd_open', 'pidfds do not exist before 5.3', { until: 5003 }),
 
   // --- uts ---
@@ -142,7 +144,9 @@ export const RULES = {
   'map.notPermitted': r('EPERM', 'new_idmap_permitted', 'without CAP_SETUID/CAP_SETGID over the parent, only the owner\'s own id may be mapped (for gids, after setgroups is denied)'),
   'map.unmappedLower': r('EPERM', 'map_write: map_id_range_down', 'the outside ids must be mapped in the parent user namespace'),
   'setgroups.afterGidMap': r('EPERM', 'proc_setgroups_write', 'setgroups cannot be denied after the gid map is written'),
-  'setgroups.cap': r('EPERM', 'proc_setgroups_open', 'writing setgroups needs CAP_SYS_ADMIN over the user namespace'),
+  // proc_setgroups_open returns -EACCES (ret = -EACCES before the ns_capable check); observed on
+  // Linux 6.18 (rules/setgroups.cap+reach)
+  'setgroups.cap': r('EACCES', 'proc_setgroups_open: ns_capable(ns, CAP_SYS_ADMIN)', 'opening setgroups for writing needs CAP_SYS_ADMIN over the user namespace'),
 
   // --- wait ---
   'wait.notChild': r('ECHILD', 'do_wait', 'the named task is not a child of the caller'),

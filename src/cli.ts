@@ -16,6 +16,8 @@ commands:
   check                 explore random syscall sequences; shrink and save any violation
   replay TRACE...       run trace files through the model and check their expectations
   variants [--check]    list the variants (history profiles, mutants); --check runs the checker on each
+  conform TRACE...      run traces on the model and the running kernel and compare them (--random N: random traces)
+  export TRACE --c      write a standalone C program that reproduces the trace and checks every step
   help                  this text
 
 Run "nscheck <command> --help" for the options of a command.`;
@@ -41,6 +43,8 @@ export async function main(argv: string[], io: Out = std): Promise<number> {
         return await checkCommand(rest, io);
       case 'variants':
         return await variantsCommand(rest, io);
+      case 'conform': return await (require('./conform-cmd') as typeof import('./conform-cmd')).conformCommand(rest, io);
+      case 'export': return await (require('./export-cmd') as typeof import('./export-cmd')).exportCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':

@@ -33,6 +33,39 @@ export interface KernelLiveness {
 export interface KernelRunOptions {
   /** per-step timeout; a hung step yields 'TIMEOUT' and the run is torn down (default 5000) */
   stepTimeoutMs?: number;
+  /**
+   * Record an nsfs file handle of every namespace of P at the start and of the acting task (and
+   * a fork's child) after each successful fork, unshare and setns, and report at the end which
+   * of them are still alive (`namespaces` in the result). Needs nsfs file handles (Linux 6.18).
+   */
+  namespaces?: boolean;
+  /**
+   * Asked with the liveness at the end of the run: true asks again after a short wait. Some frees
+   * are deferred by the kernel (a reaped task's cred, hence its user namespace, is put after RCU
+   * grace periods; struct pid, hence the pid namespace, likewise), so a caller that expects a
+   * namespace to be gone retries for a bounded time (settleMs, default 2000).
+   */
+  settle?: (alive: Readonly<Record<string, NsLiveness>>, observations: readonly KernelNsObservation[]) => boolean;
+  settleMs?: number;
+}
+
+/** `alive`, `ESTALE` (gone), or another errno of open_by_handle_at */
+export type NsLiveness = string;
+
+/** The namespaces of one task read through nsfs file handles: entry → {ns_id, inum} or errno. */
+export interface KernelNsObservation {
+  /** the step after which it was taken; -1 for P at the start */
+  index: number;
+  task: string;
+  entries: Record<string, { id: string; inum: number } | { errno: string }>;
+}
+
+export interface KernelNamespaces {
+  observations: KernelNsObservation[];
+  /** ns_id → liveness at the end of the run */
+  alive: Record<string, NsLiveness>;
+  /** how long the settle loop waited */
+  settledMs: number;
 }
 
 export interface KernelTraceInput {
@@ -387,18 +420,9 @@ interface Resolved {
 export async function runTraceOnKernel(
   trace: KernelTraceInput,
   opts?: KernelRunOptions,
-): Promise<{ results: KernelStepResult[]; liveness?: KernelLiveness }> {
-  if (!isRecord(trace) || !Array.isArray((trace as { steps?: unknown }).steps)) {
-    throw new TraceInputError(-1, 'trace has no steps array');
-  }
-  const steps = trace.steps;
+): Promise<{ results: KernelStepResult[]; liveness?: KernelLiveness; namespaces?: KernelNamespaces }> {
   // Validate everything before anything runs.
-  steps.forEach((s, i) => {
-    if (!isRecord(s)) throw new TraceInputError(i, 'step is not an object');
-    if (typeof s.task !== 'string' || !TASK_NAME.test(s.task)) throw new TraceInputError(i, 'bad task name');
-    if (typeof s.op !== 'string' || !OPS.has(s.op)) throw new TraceInputError(i, `unknown op ${String(s.op)}`);
-    if (s.args !== undefined && !isRecord(s.args)) throw new TraceInputError(i, 'args must be an object');
-  });
+  const steps = validateSteps(trace);
   const timeout = opts?.stepTimeoutMs ?? 5000;
   const bin = nsexecBinary();
   installSignalHandlers();
@@ -414,11 +438,19 @@ export async function runTraceOnKernel(
     }
     tasks.set('P', { name: 'P', id: 0, tid: Number(ready.slice(6)), files: new Map(), exited: false });
     let nextId = 1;
+    const observations: KernelNsObservation[] = [];
+    const observe = async (index: number, t: TaskState): Promise<void> => {
+      ctl.send(`H ${t.id}`);
+      const line = await ctl.next(timeout + 3000);
+      if (line === undefined || !line.startsWith('R ')) return;
+      observations.push({ index, task: t.name, entries: parseObservation(line.slice(2)) });
+    };
+    if (opts?.namespaces) await observe(-1, tasks.get('P')!);
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i]!;
       const a = new StepArgs(i, step.op, step.args ?? {});
       const actor = tasks.get(step.task);
-      const r = resolve(a, step.task, actor, tasks);
+      const r = resolve(a, step.task, runtimeLookup(step.task, actor, tasks));
       if (!actor || actor.exited) {
         results.push({ index: i, result: 'ESRCH', detail: `${step.task} ${r.detail} (task has exited or never existed)` });
         continue;
@@ -452,6 +484,29 @@ export async function runTraceOnKernel(
       }
       if (extras.gone !== undefined) actor.exited = true;
       applyEffects(step.op, a, actor, r, result, extras, tasks, childId);
+      if (opts?.namespaces && result === 'ok' && (step.op === 'fork' || step.op === 'unshare' || step.op === 'setns')) {
+        await observe(i, actor);
+        const child = step.op === 'fork' ? tasks.get(r.child!) : undefined;
+        if (child) await observe(i, child);
+      }
+    }
+    let namespaces: KernelNamespaces | undefined;
+    if (opts?.namespaces) {
+      const t0 = Date.now();
+      const budget = opts.settleMs ?? 2000;
+      let alive: Record<string, NsLiveness> = {};
+      for (;;) {
+        ctl.send('L');
+        const line = await ctl.next(timeout + 3000);
+        alive = {};
+        for (const tok of (line ?? 'R ').slice(2).split(' ')) {
+          const eq = tok.indexOf('=');
+          if (eq > 0) alive[tok.slice(0, eq)] = tok.slice(eq + 1);
+        }
+        if (!opts.settle || !opts.settle(alive, observations) || Date.now() - t0 >= budget) break;
+        await new Promise((res) => setTimeout(res, 20));
+      }
+      namespaces = { observations, alive, settledMs: Date.now() - t0 };
     }
     const liveness: KernelLiveness = { tasks: {} };
     const named = new Set<string>(['P']);
@@ -473,10 +528,77 @@ export async function runTraceOnKernel(
       const line = await ctl.next(timeout + 3000);
       liveness.tasks[n] = line !== undefined && line.startsWith('R pid=') ? 'alive' : 'exited';
     }
-    return { results, liveness };
+    return namespaces ? { results, liveness, namespaces } : { results, liveness };
   } finally {
     await ctl.close();
   }
+}
+
+/** One step of a trace as the C reproducer runs it (model/export-c.ts). */
+export interface PlannedStep {
+  index: number;
+  task: string;
+  op: string;
+  /**
+   * The controller command, with placeholders the program fills in while it runs: `{f:VAR}` the
+   * acting task's descriptor for fd variable VAR (999999 when not open), `{t:TASK}` the procfs
+   * pid of TASK (999999 when it never existed). A fork's command lacks the child's slot number.
+   */
+  command: string;
+  detail: string;
+  outVar?: string;
+  pidfdVar?: string;
+  child?: string;
+  /** close: this variable is closed whatever the result */
+  closeVar?: string;
+  /** fork and unshare: the flags (CLONE_FILES decides whether the fd table is shared) */
+  flags: number;
+}
+
+/** Validate a trace the way runTraceOnKernel does and resolve it symbolically (no kernel needed). */
+export function planTrace(trace: KernelTraceInput): PlannedStep[] {
+  const steps = validateSteps(trace);
+  return steps.map((step, i) => {
+    const a = new StepArgs(i, step.op, step.args ?? {});
+    const r = resolve(a, step.task, {
+      fdVar: (name) => `{f:${name}}`,
+      task: (name) => `{t:${name === 'self' ? step.task : name}}`,
+      taskExists: () => false,
+      symbolic: true,
+    });
+    const p: PlannedStep = { index: i, task: step.task, op: step.op, command: r.command ?? '', detail: r.detail, flags: 0 };
+    if (r.outVar !== undefined) p.outVar = r.outVar;
+    if (r.pidfdVar !== undefined) p.pidfdVar = r.pidfdVar;
+    if (r.child !== undefined) p.child = r.child;
+    if (step.op === 'close' && typeof a.args.fd === 'string') p.closeVar = a.args.fd;
+    if (step.op === 'fork') p.flags = a.flags('flags', 0);
+    if (step.op === 'unshare') p.flags = a.flags('flags');
+    return p;
+  });
+}
+
+function validateSteps(trace: KernelTraceInput): KernelTraceInput['steps'] {
+  if (!isRecord(trace) || !Array.isArray((trace as { steps?: unknown }).steps)) {
+    throw new TraceInputError(-1, 'trace has no steps array');
+  }
+  const steps = trace.steps;
+  steps.forEach((s, i) => {
+    if (!isRecord(s)) throw new TraceInputError(i, 'step is not an object');
+    if (typeof s.task !== 'string' || !TASK_NAME.test(s.task)) throw new TraceInputError(i, 'bad task name');
+    if (typeof s.op !== 'string' || !OPS.has(s.op)) throw new TraceInputError(i, `unknown op ${String(s.op)}`);
+    if (s.args !== undefined && !isRecord(s.args)) throw new TraceInputError(i, 'args must be an object');
+  });
+  return steps;
+}
+
+function parseObservation(body: string): KernelNsObservation['entries'] {
+  const out: KernelNsObservation['entries'] = {};
+  for (const tok of body.split(' ')) {
+    const m = /^([a-z_]+)=(?:(\d+):(\d+)|([A-Z0-9_]+))$/.exec(tok);
+    if (!m) continue;
+    out[m[1]!] = m[2] !== undefined ? { id: m[2], inum: Number(m[3]) } : { errno: m[4]! };
+  }
+  return out;
 }
 
 function parseReply(op: string, body: string): { result: string; extras: Record<string, string> } {
@@ -529,28 +651,51 @@ function applyEffects(
   }
 }
 
-function resolve(a: StepArgs, actorName: string, actor: TaskState | undefined, tasks: Map<string, TaskState>): Resolved {
-  const fd = (k: string): number => {
+/**
+ * How names become numbers: at run time the acting task's fd table and the tasks' pids; for the
+ * C reproducer (planTrace) placeholders that the generated program fills in as it runs.
+ */
+interface Lookup {
+  /** the number of an fd variable of the acting task (STALE_FD when not open) */
+  fdVar(name: string): string;
+  /** the procfs pid of a task (`self` is the acting task; NO_SUCH_PID when it never existed) */
+  task(name: string): string;
+  /** whether a fork may name this child (it must not exist yet) */
+  taskExists(name: string): boolean;
+  /** true when numbers are placeholders (detail texts then show names only) */
+  symbolic: boolean;
+}
+
+function runtimeLookup(actorName: string, actor: TaskState | undefined, tasks: Map<string, TaskState>): Lookup {
+  return {
+    fdVar: (name) => String(actor?.files.get(name) ?? STALE_FD),
+    task: (name) => {
+      const t = name === 'self' ? actor : tasks.get(name);
+      return String(t ? t.tid : NO_SUCH_PID);
+    },
+    taskExists: (name) => tasks.has(name) || name === actorName,
+    symbolic: false,
+  };
+}
+
+function resolve(a: StepArgs, actorName: string, look: Lookup): Resolved {
+  const fd = (k: string): string => {
     const ref = a.fdRef(k);
-    if (typeof ref === 'number') return ref;
-    return actor?.files.get(ref) ?? STALE_FD;
+    if (typeof ref === 'number') return String(ref);
+    return look.fdVar(ref);
   };
   const fdText = (k: string): string => {
     const ref = a.fdRef(k);
-    return typeof ref === 'number' ? String(ref) : `${ref}=${fd(k)}`;
+    return typeof ref === 'number' ? String(ref) : look.symbolic ? ref : `${ref}=${fd(k)}`;
   };
-  const pid = (k: string): number => {
-    const n = a.taskName(k);
-    const t = n === 'self' ? actor : tasks.get(n);
-    return t ? t.tid : NO_SUCH_PID;
-  };
+  const pid = (k: string): string => look.task(a.taskName(k));
   const hexFlags = (v: number): string => (v >= 0 ? `0x${v.toString(16)}` : String(v));
   switch (a.op) {
     case 'fork': {
       const child = a.taskName('child');
       if (child === 'self' || child === 'P') a.fail('child must be a new task name');
-      if (tasks.has(child)) a.fail(`task ${child} already exists`);
       if (child === actorName) a.fail('a task cannot fork itself');
+      if (look.taskExists(child)) a.fail(`task ${child} already exists`);
       const flags = a.flags('flags', 0);
       const pidfdVar = a.optStr('pidfd');
       const r: Resolved = {
@@ -641,14 +786,10 @@ function resolve(a: StepArgs, actorName: string, actor: TaskState | undefined, t
         const v = a.str(k);
         const m = /^(fd|[A-Za-z][A-Za-z0-9_]*):(.+)$/.exec(v);
         if (!m) a.fail(`argument '${k}' must be fd:VAR or TASK:type`);
-        if (m[1] === 'fd') {
-          const n = actor?.files.get(m[2]!) ?? STALE_FD;
-          return `f${n}`;
-        }
+        if (m[1] === 'fd') return `f${look.fdVar(m[2]!)}`;
         const type = m[2]!;
         if (!NS_TYPES.has(type)) a.fail(`unknown namespace type '${type}'`);
-        const t = m[1] === 'self' ? actor : tasks.get(m[1]!);
-        return `p${t ? t.tid : NO_SUCH_PID}:${type}`;
+        return `p${look.task(m[1]!)}:${type}`;
       };
       return { command: `same_ns ${side('a')} ${side('b')}`, detail: `same_ns(${a.str('a')}, ${a.str('b')})` };
     }

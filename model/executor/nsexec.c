@@ -11,14 +11,19 @@
  *                 `-- children created by `fork` steps (clone3 with the named flags)
  *
  * Every trace task is a real task (a thread for CLONE_THREAD) that blocks on its own
- * SOCK_SEQPACKET channel to the controller, runs one command and replies. A task that forks makes
- * a new socketpair, keeps one end for the child and sends the other to the controller with
- * SCM_RIGHTS. Channel fds live at numbers >= CHAN_FD_MIN so they never collide with the fds a
+ * SOCK_SEQPACKET channel to the controller, runs one command and replies. Channel socketpairs are made by the controller (so every channel socket belongs to
+ * the sandbox's network namespace and never keeps a trace-created one alive) and the child's end
+ * is passed to the forking task with the fork command. Channel fds live at numbers >= CHAN_FD_MIN so they never collide with the fds a
  * trace opens. Killing the sandbox init kills the whole pid namespace: that is the cleanup path
  * (quit command, EOF on stdin, step timeout, and PR_SET_PDEATHSIG when the driver dies).
  *
  * Driver -> controller (one line each; strings are hex encoded, "-" means absent):
  *   S <task> <timeout_ms> <op> <args...>   run one step; reply "R <result> [key=value...]"
+ *   H <task>                               record an nsfs file handle of each of the task's
+ *                                          namespaces; reply "R <entry>=<ns_id>:<inum>|ERRNO ..."
+ *   L                                      liveness of every recorded namespace (open_by_handle_at
+ *                                          on FD_NSFS_ROOT: ESTALE once it is gone); reply
+ *                                          "R <ns_id>=alive|ESTALE|ERRNO ..."
  *   Q                                      tear down; reply "BYE"
  * At start the controller prints "READY <P's procfs pid>" (or "FATAL <message>").
  * Controller -> task: "<op> <args...>"; task -> controller: "<result> [key=value...]".
@@ -89,6 +94,8 @@
 #define WORKDIR "/tmp"
 #define NOT_A_PID 999999 /* never a valid pid in the sandbox (pid_max is far above typical use) */
 #define MSG_MAX 4096
+/* parts only the nsexec main uses (the exported C reproducer embeds this file without it) */
+#define NSX_UNUSED __attribute__((unused))
 
 struct clone_args_v2 {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
@@ -319,9 +326,8 @@ static const char *nstype_name(int t)
 /* ------------------------------------------------------------------ trace tasks */
 
 struct child_start {
-	int chan;          /* this child's channel end */
-	int close_a;       /* the other end (controller's), closed unless the fd table is shared */
-	int close_parent;  /* the parent's channel, same */
+	int chan;          /* this child's channel end (made by the controller) */
+	int close_parent;  /* the parent's channel, closed in the child unless the fd table is shared */
 	int shared_files;
 };
 
@@ -345,16 +351,15 @@ static int child_entry(void *arg)
 {
 	struct child_start *cs = arg;
 	int chan = cs->chan;
-	if (!cs->shared_files) {
-		close(cs->close_a);
+	if (!cs->shared_files)
 		close(cs->close_parent);
-	}
 	task_loop(chan);
 	return 0;
 }
 
-/* fork / clone_probe. Returns the clone3 result (child pid in the caller's ns, or -errno). */
-static long do_clone(int parent_chan, uint64_t flags, int want_pidfd, int *pidfd_out, int *a_out)
+/* fork. child_chan is the child's channel end, received from the controller (consumed: kept
+ * only in the child). Returns the clone3 result (child pid in the caller's ns, or -errno). */
+static long do_clone(int parent_chan, int child_chan, uint64_t flags, int want_pidfd, int *pidfd_out)
 {
 	struct clone_args_v2 ca;
 	memset(&ca, 0, sizeof ca);
@@ -365,18 +370,17 @@ static long do_clone(int parent_chan, uint64_t flags, int want_pidfd, int *pidfd
 		ca.flags |= CLONE_PIDFD;
 		ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
 	}
-	int sv[2] = { -1, -1 };
 	struct child_start *cs = NULL;
 	size_t stsz = 256 * 1024;
 	char *stack = NULL;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return -errno;
-	sv[0] = to_high_fd(sv[0]);
-	sv[1] = to_high_fd(sv[1]);
+	if (child_chan < 0)
+		return -EBADF;
 	if (flags & CLONE_VM) {
 		stack = mmap(NULL, stsz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-		if (stack == MAP_FAILED)
+		if (stack == MAP_FAILED) {
+			close(child_chan);
 			return -ENOMEM;
+		}
 		cs = (struct child_start *)stack; /* bottom of the child's stack region: never overwritten */
 		ca.stack = (uint64_t)(uintptr_t)(stack + 4096);
 		ca.stack_size = stsz - 4096;
@@ -384,8 +388,7 @@ static long do_clone(int parent_chan, uint64_t flags, int want_pidfd, int *pidfd
 		static struct child_start local; /* copied into the child's private memory */
 		cs = &local;
 	}
-	cs->chan = sv[1];
-	cs->close_a = sv[0];
+	cs->chan = child_chan;
 	cs->close_parent = parent_chan;
 	cs->shared_files = (flags & CLONE_FILES) != 0;
 	long r;
@@ -401,15 +404,13 @@ static long do_clone(int parent_chan, uint64_t flags, int want_pidfd, int *pidfd
 			r = -errno;
 	}
 	if (r < 0) {
-		close(sv[0]);
-		close(sv[1]);
+		close(child_chan);
 		if (stack)
 			munmap(stack, stsz);
 		return r;
 	}
 	if (!(flags & CLONE_FILES))
-		close(sv[1]);
-	*a_out = sv[0];
+		close(child_chan);
 	*pidfd_out = pidfd;
 	return r;
 }
@@ -478,21 +479,22 @@ static int side_stat(const char *side, struct stat *st)
 	return stat(path, st) < 0 ? -errno : 0;
 }
 
-static void run_command(int chan, char *line, char *out, size_t on, int *passfd, int *exit_code)
+static void run_command(int chan, char *line, int gotfd, char *out, size_t on, int *passfd, int *exit_code)
 {
 	char *t[16] = { 0 };
 	int n = split(line, t, 16);
 	const char *op = n > 0 ? t[0] : "";
 	*passfd = -1;
 	*exit_code = -1;
-	char s1[MSG_MAX], s2[MSG_MAX], s3[MSG_MAX], path[MSG_MAX];
+	char s1[MSG_MAX], s2[MSG_MAX + 64], s3[MSG_MAX], path[MSG_MAX + 64];
 	errno = 0;
+	if (strcmp(op, "fork") && gotfd >= 0)
+		close(gotfd);
 	if (!strcmp(op, "fork")) {
-		int pidfd = -1, a = -1;
-		long r = do_clone(chan, (uint64_t)num(t[1]), (int)num(t[2]), &pidfd, &a);
+		int pidfd = -1;
+		long r = do_clone(chan, gotfd >= 0 ? to_high_fd(gotfd) : -1, (uint64_t)num(t[1]), (int)num(t[2]), &pidfd);
 		if (r < 0)
 			return fmt_err(out, on, (int)-r);
-		*passfd = a;
 		if (pidfd >= 0)
 			snprintf(out, on, "ok cpid=%ld pidfd=%d", r, pidfd);
 		else
@@ -545,10 +547,13 @@ static void run_command(int chan, char *line, char *out, size_t on, int *passfd,
 			if (mkdir(s2, 0755) < 0 && errno != EEXIST)
 				return fmt_err(out, on, errno);
 		} else {
+			/* create the target file if it does not exist; an existing directory stays (the
+			 * mount itself then refuses the file-over-directory bind, ENOTDIR) */
 			int fd = open(s2, O_CREAT | O_RDONLY | O_CLOEXEC, 0644);
-			if (fd < 0)
+			if (fd < 0 && errno != EISDIR)
 				return fmt_err(out, on, errno);
-			close(fd);
+			if (fd >= 0)
+				close(fd);
 		}
 		if (mount(path, s2, NULL, MS_BIND, NULL) < 0)
 			return fmt_err(out, on, errno);
@@ -633,9 +638,10 @@ static void run_command(int chan, char *line, char *out, size_t on, int *passfd,
 			return fmt_err(out, on, errno);
 		snprintf(out, on, "ok");
 	} else if (!strcmp(op, "gethostname")) {
-		if (gethostname(s1, sizeof s1) < 0)
+		if (gethostname(s1, 256) < 0)
 			return fmt_err(out, on, errno);
-		snprintf(out, on, "hostname=%s", s1);
+		s1[255] = 0;
+		snprintf(out, on, "hostname=%.255s", s1);
 	} else if (!strcmp(op, "drop_caps")) {
 		const char *m = t[1] ? t[1] : "";
 		int r;
@@ -719,11 +725,12 @@ static void task_loop(int chan)
 		syscall(SYS_exit, 111);
 	char line[MSG_MAX], out[MSG_MAX];
 	for (;;) {
-		ssize_t n = recv_msg(chan, line, sizeof line, NULL);
+		int gotfd = -1;
+		ssize_t n = recv_msg(chan, line, sizeof line, &gotfd);
 		if (n <= 0)
 			syscall(SYS_exit, 112); /* controller gone */
 		int passfd, code;
-		run_command(chan, line, out, sizeof out, &passfd, &code);
+		run_command(chan, line, gotfd, out, sizeof out, &passfd, &code);
 		send_msg(chan, out, passfd);
 		if (passfd >= 0)
 			close(passfd);
@@ -850,7 +857,7 @@ static int recv_deadline(int fd, char *buf, size_t sz, int *gotfd, long long dea
 }
 
 static void reply(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void reply(const char *fmt, ...)
+NSX_UNUSED static void reply(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -860,9 +867,9 @@ static void reply(const char *fmt, ...)
 	fflush(stdout);
 }
 
-static void do_step(char *line)
+/* Run one step "S <task> <timeout_ms> <op> <args...>"; the reply body (without "R ") goes to res. */
+static void step_result(char *line, char *res, size_t rn)
 {
-	/* S <task> <timeout_ms> <op> <args...> */
 	char *rest = line;
 	char *save = NULL;
 	strtok_r(rest, " \n", &save); /* "S" */
@@ -874,72 +881,195 @@ static void do_step(char *line)
 	while (*cmd == ' ')
 		cmd++;
 	char opname[64];
-	snprintf(opname, sizeof opname, "%s", cmd);
+	snprintf(opname, sizeof opname, "%.63s", cmd);
 	char *sp = strpbrk(opname, " \n");
 	if (sp)
 		*sp = 0;
-	if (ti < 0 || ti >= MAX_TASKS || !tasks[ti].used)
-		return reply("R ESRCH");
+	if (ti < 0 || ti >= MAX_TASKS || !tasks[ti].used) {
+		snprintf(res, rn, "ESRCH");
+		return;
+	}
 	struct task *tk = &tasks[ti];
-	if (task_exited(tk->tid))
-		return reply("R ESRCH");
+	if (task_exited(tk->tid)) {
+		snprintf(res, rn, "ESRCH");
+		return;
+	}
 	char c2[MSG_MAX];
-	snprintf(c2, sizeof c2, "%s", cmd);
+	snprintf(c2, sizeof c2, "%.*s", MSG_MAX - 1, cmd);
 	size_t l = strlen(c2);
 	if (l && c2[l - 1] == '\n')
 		c2[l - 1] = 0;
 	int child_id = -1;
+	int sv[2] = { -1, -1 };
 	if (!strcmp(opname, "fork")) {
 		/* fork <child_id> <flags> <pidfd>: the child id is the controller's, strip it */
 		char *tok[8];
 		char tmp[MSG_MAX];
 		snprintf(tmp, sizeof tmp, "%s", c2);
 		int n = split(tmp, tok, 8);
-		if (n < 4)
-			return reply("R EXEC_BAD_COMMAND");
+		if (n < 4) {
+			snprintf(res, rn, "EXEC_BAD_COMMAND");
+			return;
+		}
 		child_id = atoi(tok[1]);
-		if (child_id < 0 || child_id >= MAX_TASKS || tasks[child_id].used)
-			return reply("R EXEC_BAD_COMMAND");
-		snprintf(c2, sizeof c2, "fork %s %s", tok[2], tok[3]);
+		if (child_id < 0 || child_id >= MAX_TASKS || tasks[child_id].used) {
+			snprintf(res, rn, "EXEC_BAD_COMMAND");
+			return;
+		}
+		snprintf(c2, sizeof c2, "fork %.64s %.64s", tok[2], tok[3]);
+		/* the child's channel, made here in the sandbox's network namespace */
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+			snprintf(res, rn, "EXEC_NO_CHANNEL");
+			return;
+		}
+		sv[0] = to_high_fd(sv[0]);
 	}
 	long long deadline = now_ms() + timeout;
-	if (send_msg(tk->chan, c2, -1) < 0)
-		return reply("R ESRCH");
+	int sent = send_msg(tk->chan, c2, sv[1]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	if (sent < 0) {
+		if (sv[0] >= 0)
+			close(sv[0]);
+		snprintf(res, rn, "ESRCH");
+		return;
+	}
 	char resp[MSG_MAX];
 	int gotfd = -1;
 	int r = recv_deadline(tk->chan, resp, sizeof resp, &gotfd, deadline);
-	if (r == 0)
-		return reply("R TIMEOUT");
-	if (r < 0)
-		return reply("R ESRCH");
-	if (child_id >= 0 && !strncmp(resp, "ok", 2)) {
-		if (gotfd < 0)
-			return reply("R EXEC_NO_CHANNEL");
-		char hello[128];
-		int r2 = recv_deadline(gotfd, hello, sizeof hello, NULL, deadline);
-		if (r2 == 0)
-			return reply("R TIMEOUT");
-		if (r2 < 0 || strncmp(hello, "hello ", 6))
-			return reply("R EXEC_CHILD_NO_HELLO");
-		tasks[child_id].used = 1;
-		tasks[child_id].chan = to_high_fd(gotfd);
-		tasks[child_id].tid = atoi(hello + 6);
-		return reply("R %s tid=%d", resp, tasks[child_id].tid);
-	}
 	if (gotfd >= 0)
 		close(gotfd);
+	if (r <= 0) {
+		if (sv[0] >= 0)
+			close(sv[0]);
+		snprintf(res, rn, "%s", r == 0 ? "TIMEOUT" : "ESRCH");
+		return;
+	}
+	if (child_id >= 0) {
+		if (strncmp(resp, "ok", 2)) {
+			close(sv[0]);
+			snprintf(res, rn, "%s", resp);
+			return;
+		}
+		char hello[128];
+		int r2 = recv_deadline(sv[0], hello, sizeof hello, NULL, deadline);
+		if (r2 == 0) {
+			snprintf(res, rn, "TIMEOUT");
+			return;
+		}
+		if (r2 < 0 || strncmp(hello, "hello ", 6)) {
+			snprintf(res, rn, "EXEC_CHILD_NO_HELLO");
+			return;
+		}
+		tasks[child_id].used = 1;
+		tasks[child_id].chan = sv[0];
+		tasks[child_id].tid = atoi(hello + 6);
+		snprintf(res, rn, "%.4000s tid=%d", resp, tasks[child_id].tid);
+		return;
+	}
 	if (!strcmp(opname, "exit") && !strcmp(resp, "ok")) {
 		/* the step completes when the task has really exited */
 		while (!task_exited(tk->tid)) {
-			if (now_ms() > deadline)
-				return reply("R TIMEOUT");
+			if (now_ms() > deadline) {
+				snprintf(res, rn, "TIMEOUT");
+				return;
+			}
 			usleep(200);
 		}
 	}
-	reply("R %s", resp);
+	snprintf(res, rn, "%s", resp);
 }
 
-static void on_signal(int s)
+NSX_UNUSED static void do_step(char *line)
+{
+	char res[MSG_MAX];
+	step_result(line, res, sizeof res);
+	reply("R %s", res);
+}
+
+/* ------------------------------------------------------------------ namespace liveness
+ *
+ * Since 6.18 nsfs supports file handles: name_to_handle_at() on /proc/<pid>/ns/<type> gives a
+ * FILEID_NSFS handle {u64 ns_id, u32 ns_type, u32 inum}, and open_by_handle_at(FD_NSFS_ROOT, ...)
+ * looks the namespace up by its id and fails ESTALE once its reference count has dropped to
+ * zero. The controller (global root, outside every sandbox namespace but the mount one) records
+ * one handle per namespace it sees and asks later which are still alive. Frees that the kernel
+ * defers (a user namespace held by a reaped task's cred is put after RCU grace periods) show up
+ * late: the driver asks again for a bounded time. */
+
+#ifndef FD_NSFS_ROOT
+#define FD_NSFS_ROOT -10003
+#endif
+#define MAX_NS_HANDLES 4096
+
+struct ns_handle {
+	uint64_t id;
+	struct file_handle fh;
+	unsigned char bytes[MAX_HANDLE_SZ];
+};
+static struct ns_handle *ns_handles;
+static int n_ns_handles;
+
+static const char *const NS_ENTRIES[] = { "net", "uts", "ipc", "pid", "pid_for_children", "user", "mnt", "cgroup", "time", "time_for_children" };
+
+NSX_UNUSED static void record_handles(char *line, char *res, size_t rn)
+{
+	int ti = atoi(line + 1);
+	res[0] = 0;
+	if (ti < 0 || ti >= MAX_TASKS || !tasks[ti].used) {
+		snprintf(res, rn, "ESRCH");
+		return;
+	}
+	if (!ns_handles)
+		ns_handles = calloc(MAX_NS_HANDLES, sizeof *ns_handles);
+	size_t off = 0;
+	for (size_t i = 0; i < sizeof NS_ENTRIES / sizeof NS_ENTRIES[0]; i++) {
+		char path[96];
+		snprintf(path, sizeof path, "/proc/%d/ns/%s", tasks[ti].tid, NS_ENTRIES[i]);
+		struct ns_handle h;
+		memset(&h, 0, sizeof h);
+		h.fh.handle_bytes = MAX_HANDLE_SZ;
+		int mnt_id;
+		int w;
+		if (name_to_handle_at(AT_FDCWD, path, &h.fh, &mnt_id, AT_SYMLINK_FOLLOW) < 0 || h.fh.handle_bytes < 16) {
+			w = snprintf(res + off, rn - off, "%s%s=%s", off ? " " : "", NS_ENTRIES[i], errname(errno ? errno : EINVAL));
+		} else {
+			uint32_t inum;
+			memcpy(&h.id, h.fh.f_handle, 8);
+			memcpy(&inum, h.fh.f_handle + 12, 4);
+			int known = 0;
+			for (int k = 0; k < n_ns_handles; k++)
+				if (ns_handles[k].id == h.id)
+					known = 1;
+			if (!known && ns_handles && n_ns_handles < MAX_NS_HANDLES)
+				ns_handles[n_ns_handles++] = h;
+			w = snprintf(res + off, rn - off, "%s%s=%llu:%u", off ? " " : "", NS_ENTRIES[i], (unsigned long long)h.id, inum);
+		}
+		if (w < 0 || (size_t)w >= rn - off)
+			break;
+		off += (size_t)w;
+	}
+}
+
+NSX_UNUSED static void report_liveness(char *out, size_t on)
+{
+	size_t off = 0;
+	out[0] = 0;
+	for (int k = 0; k < n_ns_handles; k++) {
+		int fd = open_by_handle_at(FD_NSFS_ROOT, &ns_handles[k].fh, O_RDONLY | O_CLOEXEC);
+		const char *st = "alive";
+		if (fd < 0)
+			st = errname(errno);
+		else
+			close(fd);
+		int w = snprintf(out + off, on - off, "%s%llu=%s", off ? " " : "", (unsigned long long)ns_handles[k].id, st);
+		if (w < 0 || (size_t)w >= on - off)
+			break;
+		off += (size_t)w;
+	}
+}
+
+NSX_UNUSED static void on_signal(int s)
 {
 	(void)s;
 	if (init_pid > 0)
@@ -947,22 +1077,9 @@ static void on_signal(int s)
 	_exit(3);
 }
 
-int main(int argc, char **argv)
+/* Build the sandbox and start task P (tasks[0]). 0 on success; otherwise -1 with a message. */
+static int sandbox_start(char *err, size_t en)
 {
-	(void)argc;
-	(void)argv;
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() == 1) /* the driver died before we set the death signal */
-		return 3;
-	signal(SIGPIPE, SIG_IGN);
-	struct sigaction sa = { .sa_handler = on_signal };
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	if (geteuid() != 0) {
-		reply("FATAL nsexec must run as root (euid %d)", geteuid());
-		return 2;
-	}
 	/* Pin the whole sandbox to one CPU. Since 6.18 namespace ids come from per-CPU batches, so
 	 * they follow creation order only on one CPU, and mnt_ns_loop() orders mount namespaces by id:
 	 * on several CPUs "bind a newer mount namespace" succeeds or fails EINVAL at random. */
@@ -978,33 +1095,33 @@ int main(int argc, char **argv)
 		}
 	}
 	if (unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID) < 0) {
-		reply("FATAL unshare(NEWNS|NEWUTS|NEWIPC|NEWNET|NEWPID): %s", strerror(errno));
-		return 2;
+		snprintf(err, en, "unshare(NEWNS|NEWUTS|NEWIPC|NEWNET|NEWPID): %s", strerror(errno));
+		return -1;
 	}
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
-		reply("FATAL mount --make-rprivate /: %s", strerror(errno));
-		return 2;
+		snprintf(err, en, "mount --make-rprivate /: %s", strerror(errno));
+		return -1;
 	}
 	if (mount("nscheck", WORKDIR, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=16m") < 0) {
-		reply("FATAL mount tmpfs on " WORKDIR ": %s", strerror(errno));
-		return 2;
+		snprintf(err, en, "mount tmpfs on " WORKDIR ": %s", strerror(errno));
+		return -1;
 	}
 	if (sethostname("nscheck", 7) < 0) {
-		reply("FATAL sethostname: %s", strerror(errno));
-		return 2;
+		snprintf(err, en, "sethostname: %s", strerror(errno));
+		return -1;
 	}
 	int sv[2], rp[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 || pipe2(rp, O_CLOEXEC) < 0) {
-		reply("FATAL socketpair: %s", strerror(errno));
-		return 2;
+		snprintf(err, en, "socketpair: %s", strerror(errno));
+		return -1;
 	}
 	sv[0] = to_high_fd(sv[0]);
 	sv[1] = to_high_fd(sv[1]);
 	fflush(stdout);
 	init_pid = fork();
 	if (init_pid < 0) {
-		reply("FATAL fork sandbox init: %s", strerror(errno));
-		return 2;
+		snprintf(err, en, "fork sandbox init: %s", strerror(errno));
+		return -1;
 	}
 	if (init_pid == 0) {
 		close(rp[0]);
@@ -1025,30 +1142,66 @@ int main(int argc, char **argv)
 		char *nl = strchr(buf, '\n');
 		if (nl)
 			*nl = 0;
-		reply("%s", buf);
+		/* the init wrote "FATAL <message>" */
+		snprintf(err, en, "%s", strncmp(buf, "FATAL ", 6) ? buf : buf + 6);
 		teardown();
-		return 2;
+		return -1;
 	}
 	close(rp[0]);
 	tasks[0].used = 1;
 	tasks[0].chan = sv[0];
 	if (recv_deadline(sv[0], buf, sizeof buf, NULL, now_ms() + 5000) != 1 || strncmp(buf, "hello ", 6)) {
-		reply("FATAL task P did not start");
+		snprintf(err, en, "task P did not start");
 		teardown();
-		return 2;
+		return -1;
 	}
 	tasks[0].tid = atoi(buf + 6);
+	return 0;
+}
+
+#ifndef NSX_EMBEDDED
+int main(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1) /* the driver died before we set the death signal */
+		return 3;
+	signal(SIGPIPE, SIG_IGN);
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	if (geteuid() != 0) {
+		reply("FATAL nsexec must run as root (euid %d)", geteuid());
+		return 2;
+	}
+	char err[MSG_MAX];
+	if (sandbox_start(err, sizeof err) < 0) {
+		reply("FATAL %s", err);
+		return 2;
+	}
 	reply("READY %d", tasks[0].tid);
 
 	char *line = NULL;
 	size_t cap = 0;
+	size_t bigsz = 256 * 1024;
+	char *big = malloc(bigsz);
 	while (getline(&line, &cap, stdin) > 0) {
-		if (line[0] == 'S')
+		if (line[0] == 'S') {
 			do_step(line);
-		else if (line[0] == 'Q')
+		} else if (line[0] == 'H') {
+			record_handles(line, big, bigsz);
+			reply("R %s", big);
+		} else if (line[0] == 'L') {
+			report_liveness(big, bigsz);
+			reply("R %s", big);
+		} else if (line[0] == 'Q') {
 			break;
+		}
 	}
 	teardown();
 	reply("BYE");
 	return 0;
 }
+#endif

@@ -1,0 +1,678 @@
+// Differential conformance: the same trace on the model (spec/) and on the running kernel (the
+// native executor, model/executor/), compared step by step.
+//
+// What is compared:
+// - every step's result. Results that name a namespace (`net:[4026532201]`, from readlink_ns)
+//   are identities, not values: the model's numbers are its own and the executor's sandbox is
+//   not the initial namespaces. They must form a one-to-one mapping per trace (InumBijection),
+//   keyed on the model side by the namespace itself (NsId), so the model's and the kernel's
+//   recycling of freed inode numbers cannot fake a mismatch; a kernel number may move to another
+//   model namespace only once the one it named is freed in the model.
+// - the namespaces of the acting task (and a fork's child) after every successful fork, unshare
+//   and setns: the executor reads them as nsfs file handles ({ns_id, inum}), the model from its
+//   state (the /proc `get` of spec/proc.ts). Model namespace ↔ kernel ns_id must be a bijection
+//   too, and an entry one side reads and the other cannot (ENOENT) is a disagreement.
+// - liveness at the end: for every namespace so observed, alive in the model (!ns.freed) must be
+//   alive on the kernel (open_by_handle_at of its handle works; ESTALE once its count is zero).
+//   The kernel defers some puts past the syscall that drops the last holder (a reaped task's cred,
+//   and with it the user namespace, goes after RCU grace periods; a struct pid, and with it the
+//   pid namespace, likewise; a netns is put synchronously but freed later by cleanup_net, which
+//   open_by_handle_at does not see). So a namespace the model has freed but the kernel still shows
+//   alive is asked about again every 20 ms for up to settleMs (2 s) before it counts.
+//
+// Random conformance generates traces with the checker's generator (model/generate.ts, intents
+// resolved against the live model state, a deterministic xorshift from the seed), runs each on
+// both sides and shrinks any disagreement to a minimal trace that still shows the same first
+// disagreement, re-running both sides for each candidate.
+
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { initialState } from '../spec/initial';
+import { describeStep, resultText, runStep, type ParsedStep } from '../spec/ops';
+import { PROC_ENTRIES, procGet } from '../spec/proc';
+import type { Semantics } from '../spec/semantics';
+import type { NsId, State } from '../spec/state';
+import { Tx } from '../spec/tx';
+import { defaultSemantics } from '../spec/variants';
+import { chunkSeed } from './check';
+import { kernelAvailable, runTraceOnKernel, type KernelNamespaces, type KernelNsObservation, type KernelStepResult } from './executor/kernel';
+import { GENERATED_OPS, OP_WEIGHTS, resolveStep, type Intent, type ResolveCtx } from './generate';
+import { stateAfter } from './run';
+import { readTrace, type Trace, type TraceStep } from './trace';
+
+export const REPO_ROOT = path.resolve(__dirname, '..');
+export const DIFFERENCES_FILE = path.join(REPO_ROOT, 'test', 'regressions', 'model-differences.json');
+
+// ------------------------------------------------------------------ identities
+
+/**
+ * A one-to-one mapping between model identities and kernel identities, built as a trace runs.
+ * `bind` returns null when the pair is consistent with what was seen before, else why not.
+ * `released(m)` says that model identity m no longer exists (its namespace was freed), which
+ * lets the kernel identity it was mapped to be reused for another one (inode numbers are
+ * recycled by the kernel's IDA).
+ */
+export class InumBijection {
+  private readonly m2k = new Map<string, string>();
+  private readonly k2m = new Map<string, string>();
+
+  bind(m: string, k: string, released?: (m: string) => boolean): string | null {
+    const known = this.m2k.get(m);
+    if (known !== undefined) return known === k ? null : `model ${m} was kernel ${known} before, now kernel ${k}`;
+    const other = this.k2m.get(k);
+    if (other !== undefined && other !== m) {
+      if (!released?.(other)) return `kernel ${k} was model ${other} before, now model ${m}`;
+      this.m2k.delete(other);
+    }
+    this.m2k.set(m, k);
+    this.k2m.set(k, m);
+    return null;
+  }
+
+  kernelOf(m: string): string | undefined {
+    return this.m2k.get(m);
+  }
+
+  pairs(): [string, string][] {
+    return [...this.m2k.entries()];
+  }
+}
+
+const INUM_RESULT = /^([a-z]+):\[(\d+)\]$/;
+
+// ------------------------------------------------------------------ the model side
+
+export interface ModelRun {
+  readonly results: string[];
+  readonly calls: string[];
+  readonly rules: (string | undefined)[];
+  /** states[0] is the initial state, states[i + 1] the state after step i */
+  readonly states: State[];
+}
+
+/** Run every step (no property checks: conformance compares results, not invariants). */
+export function runModel(steps: readonly ParsedStep[], sem: Semantics): ModelRun {
+  let state = initialState(sem);
+  const run: ModelRun = { results: [], calls: [], rules: [], states: [state] };
+  for (const step of steps) {
+    run.calls.push(describeStep(state, step));
+    const o = runStep(sem, state, step);
+    run.results.push(resultText(o));
+    run.rules.push(o.ok ? undefined : o.rule);
+    state = stateAfter(state, o);
+    run.states.push(state);
+  }
+  return run;
+}
+
+/** The model's namespace a `type:[inum]` result names in `state`, as a bijection key. */
+function modelKey(state: State, type: string, inum: number): string {
+  const ns = state.ns.find((n) => !n.freed && n.type === type && n.inum === inum);
+  return ns ? String(ns.id) : `inum:${inum}`;
+}
+
+function nsText(state: State, key: string): string {
+  const ns = /^\d+$/.test(key) ? state.ns[Number(key)] : undefined;
+  return ns ? `${ns.type}:[${ns.inum}]` : key;
+}
+
+/** The namespace every /proc/<pid>/ns entry of a task names in the model, or null (ENOENT). */
+function modelEntries(state: State, sem: Semantics, task: string): Record<string, NsId | null> | undefined {
+  const id = state.names[task];
+  const t = id === undefined ? undefined : state.tasks[id];
+  if (!t || t.state !== 'running') return undefined;
+  const tx = new Tx(state, sem);
+  const out: Record<string, NsId | null> = {};
+  for (const e of PROC_ENTRIES) if (e.since <= sem.kernel) out[e.name] = procGet(tx, t, e);
+  return out;
+}
+
+// ------------------------------------------------------------------ comparing
+
+export type DisagreementKind = 'result' | 'identity' | 'liveness' | 'timeout' | 'executor';
+
+export interface Disagreement {
+  readonly kind: DisagreementKind;
+  /** the step (steps.length for liveness at the end) */
+  readonly index: number;
+  readonly task: string;
+  readonly call: string;
+  readonly model: string;
+  readonly kernel: string;
+  readonly rule?: string;
+  readonly detail?: string;
+  /** what shrinking keeps fixed: kind, op and both results (inode numbers abstracted) */
+  readonly signature: string;
+}
+
+export interface StepComparison {
+  readonly index: number;
+  readonly task: string;
+  readonly call: string;
+  readonly model: string;
+  readonly kernel: string | undefined;
+  readonly agree: boolean;
+}
+
+export interface ConformResult {
+  readonly title?: string;
+  readonly variant: string;
+  readonly steps: StepComparison[];
+  readonly disagreements: Disagreement[];
+  readonly agree: boolean;
+  readonly timedOut: boolean;
+  /** namespaces whose liveness was compared, and why it was not when it was not */
+  readonly liveness: { readonly compared: number; readonly alive: number; readonly freed: number; readonly skipped?: string; readonly settledMs: number };
+  readonly modelMs: number;
+  readonly kernelMs: number;
+  /** the kernel's result for every step it ran */
+  readonly kernelResults: string[];
+  readonly modelResults: string[];
+}
+
+export interface ConformOptions {
+  readonly stepTimeoutMs?: number;
+  /** compare namespace identities and liveness through nsfs file handles (default true) */
+  readonly namespaces?: boolean;
+  readonly settleMs?: number;
+}
+
+function abstractResult(r: string): string {
+  const m = INUM_RESULT.exec(r);
+  return m ? `${m[1]}:[…]` : r;
+}
+
+function sig(kind: DisagreementKind, op: string, model: string, kernel: string): string {
+  return `${kind} ${op}: ${abstractResult(model)} / ${abstractResult(kernel)}`;
+}
+
+/** Compare a model run with a kernel run of the same steps. Pure: no kernel needed. */
+export function compareRuns(
+  steps: readonly ParsedStep[],
+  sem: Semantics,
+  model: ModelRun,
+  kernel: readonly KernelStepResult[],
+  namespaces?: KernelNamespaces,
+): { steps: StepComparison[]; disagreements: Disagreement[]; timedOut: boolean; liveness: ConformResult['liveness'] } {
+  const out: StepComparison[] = [];
+  const dis: Disagreement[] = [];
+  const inums = new InumBijection();
+  const nsIds = new InumBijection();
+  let timedOut = false;
+  const byIndex = new Map<number, KernelStepResult>();
+  for (const r of kernel) byIndex.set(r.index, r);
+  const obsByIndex = new Map<number, KernelNsObservation[]>();
+  for (const o of namespaces?.observations ?? []) {
+    const l = obsByIndex.get(o.index) ?? [];
+    l.push(o);
+    obsByIndex.set(o.index, l);
+  }
+  const stepAgrees: boolean[] = [];
+
+  const observe = (index: number, state: State): void => {
+    for (const o of obsByIndex.get(index) ?? []) {
+      const mine = modelEntries(state, sem, o.task);
+      if (!mine) continue;
+      const released = (m: string): boolean => /^\d+$/.test(m) && state.ns[Number(m)]?.freed === true;
+      for (const [entry, k] of Object.entries(o.entries)) {
+        if (!(entry in mine)) continue;
+        const m = mine[entry] ?? null;
+        const call = index < 0 ? `namespaces of ${o.task} at the start` : `namespaces of ${o.task} after step ${index}`;
+        const push = (modelText: string, kernelText: string, detail: string): void => {
+          dis.push({ kind: 'identity', index: Math.max(index, 0), task: o.task, call: `${call}: ${entry}`, model: modelText, kernel: kernelText, detail, signature: sig('identity', `${entry}`, modelText.replace(/\d+/g, 'N'), kernelText.replace(/\d+/g, 'N')) });
+        };
+        const type = PROC_ENTRIES.find((e) => e.name === entry)?.type ?? entry;
+        if ('errno' in k) {
+          if (m !== null) push(nsText(state, String(m)), k.errno, `the model's /proc/${o.task}/ns/${entry} names a namespace, the kernel's fails ${k.errno}`);
+          else if (k.errno !== 'ENOENT') push('ENOENT', k.errno, 'different errors');
+          continue;
+        }
+        if (m === null) {
+          push('ENOENT', `${type}:[${k.inum}]`, `the kernel's /proc/${o.task}/ns/${entry} names a namespace, the model's fails ENOENT`);
+          continue;
+        }
+        const e1 = nsIds.bind(String(m), k.id);
+        const e2 = e1 === null ? inums.bind(String(m), String(k.inum), released) : null;
+        const err = e1 ?? e2;
+        if (err !== null) push(nsText(state, String(m)), `${type}:[${k.inum}]`, `not one-to-one: ${err}`);
+      }
+    }
+  };
+
+  observe(-1, model.states[0]!);
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i]!;
+    const m = model.results[i]!;
+    const call = model.calls[i]!;
+    const kr = byIndex.get(i);
+    const state = model.states[i + 1]!;
+    if (kr === undefined) {
+      out.push({ index: i, task: step.task, call, model: m, kernel: undefined, agree: false });
+      stepAgrees.push(false);
+      continue;
+    }
+    const k = kr.result;
+    let agree = m === k;
+    let detail: string | undefined;
+    if (!agree) {
+      const mm = INUM_RESULT.exec(m);
+      const km = INUM_RESULT.exec(k);
+      if (mm && km && mm[1] === km[1]) {
+        const released = (key: string): boolean => /^\d+$/.test(key) && state.ns[Number(key)]?.freed === true;
+        const err = inums.bind(modelKey(state, mm[1]!, Number(mm[2])), km[2]!, released);
+        agree = err === null;
+        if (err !== null) detail = `not one-to-one: ${err}`;
+      }
+    } else {
+      const mm = INUM_RESULT.exec(m);
+      if (mm) {
+        const released = (key: string): boolean => /^\d+$/.test(key) && state.ns[Number(key)]?.freed === true;
+        const err = inums.bind(modelKey(state, mm[1]!, Number(mm[2])), mm[2]!, released);
+        agree = err === null;
+        if (err !== null) detail = `not one-to-one: ${err}`;
+      }
+    }
+    out.push({ index: i, task: step.task, call, model: m, kernel: k, agree });
+    stepAgrees.push(agree);
+    if (k === 'TIMEOUT') {
+      timedOut = true;
+      dis.push({ kind: 'timeout', index: i, task: step.task, call, model: m, kernel: k, signature: sig('timeout', step.op.name, m, k) });
+      break;
+    }
+    if (!agree) {
+      const kind: DisagreementKind = k.startsWith('EXEC_') ? 'executor' : detail !== undefined ? 'identity' : 'result';
+      const rule = model.rules[i];
+      dis.push({
+        kind, index: i, task: step.task, call, model: m, kernel: k,
+        ...(rule !== undefined ? { rule } : {}), ...(detail !== undefined ? { detail } : {}),
+        signature: sig(kind, step.op.name, m, k),
+      });
+    } else {
+      observe(i, state);
+    }
+  }
+
+  // liveness at the end
+  let liveness: ConformResult['liveness'] = { compared: 0, alive: 0, freed: 0, skipped: 'namespaces not recorded', settledMs: 0 };
+  if (namespaces && !timedOut) {
+    const final = model.states[model.states.length - 1]!;
+    const pairs = nsIds.pairs();
+    let compared = 0, alive = 0, freed = 0;
+    const unsupported = Object.values(namespaces.alive).find((v) => v !== 'alive' && v !== 'ESTALE');
+    for (const [m, k] of pairs) {
+      const ns = final.ns[Number(m)];
+      const kst = namespaces.alive[k];
+      if (!ns || kst === undefined || (kst !== 'alive' && kst !== 'ESTALE')) continue;
+      compared++;
+      const modelAlive = !ns.freed;
+      const kernelAlive = kst === 'alive';
+      if (modelAlive) alive++;
+      else freed++;
+      if (modelAlive !== kernelAlive) {
+        const text = `${ns.type}:[${ns.inum}]`;
+        const first = firstSeen(namespaces.observations, k);
+        dis.push({
+          kind: 'liveness', index: steps.length, task: first?.task ?? '?', call: `liveness of ${text}${first ? ` (first seen ${first.index < 0 ? 'at the start' : `after step ${first.index}`}, ${first.task}'s ${first.entry})` : ''}`,
+          model: modelAlive ? 'alive' : 'freed', kernel: kernelAlive ? 'alive' : 'freed (ESTALE)',
+          detail: kernelAlive ? `the kernel still has it after waiting ${namespaces.settledMs} ms; the model freed it` : 'the kernel freed it; the model keeps it alive',
+          signature: sig('liveness', ns.type, modelAlive ? 'alive' : 'freed', kernelAlive ? 'alive' : 'freed'),
+        });
+      }
+    }
+    liveness = unsupported !== undefined && compared === 0
+      ? { compared, alive, freed, skipped: `open_by_handle_at: ${unsupported}`, settledMs: namespaces.settledMs }
+      : { compared, alive, freed, settledMs: namespaces.settledMs };
+  }
+  return { steps: out, disagreements: dis, timedOut, liveness };
+}
+
+function firstSeen(obs: readonly KernelNsObservation[], id: string): { index: number; task: string; entry: string } | undefined {
+  for (const o of obs) {
+    for (const [entry, v] of Object.entries(o.entries)) if ('id' in v && v.id === id) return { index: o.index, task: o.task, entry };
+  }
+  return undefined;
+}
+
+/** Model-freed namespaces the kernel still shows alive: worth asking the kernel again. */
+function expectDead(sem: Semantics, model: ModelRun) {
+  return (alive: Readonly<Record<string, string>>, observations: readonly KernelNsObservation[]): boolean => {
+    const final = model.states[model.states.length - 1]!;
+    for (const o of observations) {
+      const state = model.states[o.index + 1];
+      if (!state) continue;
+      const mine = modelEntries(state, sem, o.task);
+      if (!mine) continue;
+      for (const [entry, k] of Object.entries(o.entries)) {
+        const m = mine[entry];
+        if (m === undefined || m === null || !('id' in k)) continue;
+        if (final.ns[m]?.freed && alive[k.id] === 'alive') return true;
+      }
+    }
+    return false;
+  };
+}
+
+/** Run steps on both sides and compare. */
+export async function conformSteps(steps: readonly ParsedStep[], sem: Semantics, opts: ConformOptions = {}): Promise<Omit<ConformResult, 'variant'>> {
+  const t0 = process.hrtime.bigint();
+  const model = runModel(steps, sem);
+  const t1 = process.hrtime.bigint();
+  const withNs = opts.namespaces ?? true;
+  const kernel = await runTraceOnKernel(
+    { steps: steps.map((s) => ({ task: s.task, op: s.op.name, args: { ...s.raw } })) },
+    {
+      stepTimeoutMs: opts.stepTimeoutMs ?? 5000,
+      namespaces: withNs,
+      ...(withNs ? { settle: expectDead(sem, model), settleMs: opts.settleMs ?? 2000 } : {}),
+    },
+  );
+  const t2 = process.hrtime.bigint();
+  const c = compareRuns(steps, sem, model, kernel.results, kernel.namespaces);
+  return {
+    ...c,
+    agree: c.disagreements.length === 0,
+    modelMs: Number(t1 - t0) / 1e6,
+    kernelMs: Number(t2 - t1) / 1e6,
+    kernelResults: kernel.results.map((r) => r.result),
+    modelResults: model.results,
+  };
+}
+
+export async function conformTrace(trace: Trace, sem: Semantics, opts: ConformOptions = {}): Promise<ConformResult> {
+  const r = await conformSteps(trace.steps, sem, opts);
+  return { ...r, variant: sem.name, ...(trace.title !== undefined ? { title: trace.title } : {}) };
+}
+
+// ------------------------------------------------------------------ documented differences
+
+/** test/regressions/model-differences.json: trace path (relative to the repository) → reason. */
+export function loadDifferences(file = DIFFERENCES_FILE): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!existsSync(file)) return out;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error(`${file}: must be a JSON object path → reason`);
+  for (const [k, v] of Object.entries(doc as Record<string, unknown>)) {
+    if (typeof v !== 'string') throw new Error(`${file}: the reason for ${k} must be a string`);
+    out.set(path.resolve(REPO_ROOT, k), v);
+  }
+  return out;
+}
+
+export function documentedReason(differences: ReadonlyMap<string, string>, file: string): string | undefined {
+  return differences.get(path.resolve(file));
+}
+
+/**
+ * The signatures (kind, op, both results) of the disagreements the documented traces show on
+ * this kernel: a random disagreement with one of these signatures is a documented one.
+ */
+export async function documentedSignatures(differences: ReadonlyMap<string, string>, opts: ConformOptions = {}): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const file of differences.keys()) {
+    if (!existsSync(file)) continue;
+    const trace = readTrace(file);
+    const r = await conformSteps(trace.steps, defaultSemantics(), opts);
+    for (const d of r.disagreements) if (!out.has(d.signature)) out.set(d.signature, path.relative(REPO_ROOT, file));
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ random traces
+
+/** xorshift32: a small deterministic PRNG. */
+export function xorshift(seed: number): () => number {
+  let x = seed >>> 0 || 0x9e3779b9;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x;
+  };
+}
+
+const OP_TABLE: string[] = GENERATED_OPS.flatMap((op) => Array<string>(OP_WEIGHTS[op] ?? 1).fill(op));
+
+/**
+ * Steps the executor cannot run to completion. The init of a pid namespace (other than the
+ * initial one) that exits while other tasks of its namespace are not yet reaped stays in
+ * zap_pid_ns_processes() until they are, and a member whose parent is outside the namespace is
+ * reaped only when that parent waits: the exit step would never finish (the model completes it
+ * at once). Such exits are left out of random traces.
+ */
+export function executorUnsafe(state: State, step: ParsedStep): boolean {
+  if (step.op.name !== 'exit') return false;
+  const id = state.names[step.task];
+  const t = id === undefined ? undefined : state.tasks[id];
+  if (!t || t.state !== 'running') return false;
+  const ns = state.ns[t.pidNs];
+  if (!ns || ns.level === 0 || ns.reaper !== t.id) return false;
+  const inside = (nsId: NsId): boolean => {
+    for (let n = state.ns[nsId]; n; n = n.parent === null ? undefined : state.ns[n.parent]) if (n.id === ns.id) return true;
+    return false;
+  };
+  return state.tasks.some((o) => o.id !== t.id && o.leader !== t.leader && o.state !== 'reaped' && inside(o.pidNs));
+}
+
+/** Random trace k of a seed: intents resolved against the live model state, as the checker does. */
+export function randomTrace(sem: Semantics, seed: number, k: number, maxSteps: number): ParsedStep[] {
+  const next = xorshift(chunkSeed(seed, k));
+  const len = 1 + (next() % maxSteps);
+  const ctx: ResolveCtx = { nextTask: 1 };
+  let state = initialState(sem);
+  const steps: ParsedStep[] = [];
+  for (let i = 0; i < len; i++) {
+    const intent: Intent = { op: OP_TABLE[next() % OP_TABLE.length]!, n: [next() & 0xffff, next() & 0xffff, next() & 0xffff, next() & 0xffff, next() & 0xffff] };
+    const step = resolveStep(state, intent, ctx);
+    if (executorUnsafe(state, step)) continue;
+    steps.push(step);
+    state = stateAfter(state, runStep(sem, state, step));
+  }
+  return steps;
+}
+
+// ------------------------------------------------------------------ shrinking
+
+export interface Shrunk {
+  readonly steps: ParsedStep[];
+  readonly result: Omit<ConformResult, 'variant'>;
+  readonly runs: number;
+}
+
+function firstDisagreement(r: { disagreements: readonly Disagreement[] }): Disagreement | undefined {
+  return r.disagreements.filter((d) => d.kind !== 'timeout')[0];
+}
+
+/**
+ * Remove steps (halves, then quarters, ... then single steps) while the first disagreement keeps
+ * its signature; both sides are re-run for every candidate. Steps after the first disagreeing
+ * step are dropped first (a liveness disagreement needs the whole run).
+ */
+export async function shrinkDisagreement(steps: readonly ParsedStep[], sem: Semantics, target: string, opts: ConformOptions = {}, budgetMs = 120000): Promise<Shrunk | undefined> {
+  const t0 = Date.now();
+  let runs = 0;
+  const attempt = async (cand: readonly ParsedStep[]): Promise<Omit<ConformResult, 'variant'> | undefined> => {
+    runs++;
+    const r = await conformSteps(cand, sem, opts);
+    const d = firstDisagreement(r);
+    return d && d.signature === target ? r : undefined;
+  };
+  let cur = [...steps];
+  let best = await attempt(cur);
+  if (!best) return undefined;
+  const cut = (r: Omit<ConformResult, 'variant'>, s: ParsedStep[]): ParsedStep[] => {
+    const d = firstDisagreement(r)!;
+    return d.kind === 'liveness' ? s : s.slice(0, d.index + 1);
+  };
+  cur = cut(best, cur);
+  let chunk = Math.max(1, Math.floor(cur.length / 2));
+  while (Date.now() - t0 < budgetMs) {
+    let removed = false;
+    let start = cur.length - chunk;
+    while (start >= 0 && Date.now() - t0 < budgetMs) {
+      const cand = cur.slice(0, start).concat(cur.slice(start + chunk));
+      const r = cand.length > 0 ? await attempt(cand) : undefined;
+      if (r) {
+        cur = cut(r, cand);
+        best = r;
+        removed = true;
+      }
+      start = Math.min(start - chunk, cur.length - chunk);
+    }
+    if (!removed) {
+      if (chunk === 1) break;
+      chunk = Math.max(1, Math.floor(chunk / 2));
+    }
+  }
+  // the final candidate is confirmed by a fresh run
+  const confirm = await attempt(cur);
+  if (confirm) best = confirm;
+  return { steps: cur, result: best, runs };
+}
+
+/** The trace a disagreement is saved as: every step's expect is the kernel's result. */
+export function kernelTrace(steps: readonly ParsedStep[], r: Omit<ConformResult, 'variant'>, sem: Semantics, d: Disagreement, source: string): Trace {
+  const withExpect: TraceStep[] = steps.map((s, i) => {
+    const k = r.kernelResults[i];
+    const cmp = r.steps[i];
+    // an inode number that agreed as an identity is written as the model's (the format's
+    // inode numbers are the model's own); everything else is the kernel's result
+    const e = cmp && cmp.agree && k !== undefined && INUM_RESULT.test(k) ? cmp.model : k;
+    return e === undefined ? { ...s } : { ...s, expect: e };
+  });
+  const what = d.kind === 'liveness'
+    ? `${d.call}: model ${d.model}, kernel ${d.kernel}`
+    : `step ${d.index} ${d.task} ${steps[d.index]?.op.name ?? '?'}: model ${d.model}, kernel ${d.kernel}`;
+  return {
+    title: `model/kernel disagreement (${d.kind}): ${what}`,
+    variant: sem.name,
+    expect: 'holds',
+    source,
+    steps: withExpect,
+  };
+}
+
+// ------------------------------------------------------------------ random runs
+
+export interface RandomOptions {
+  readonly sem?: Semantics;
+  readonly runs: number;
+  readonly seed: number;
+  readonly maxSteps: number;
+  readonly stepTimeoutMs?: number;
+  readonly shrink?: boolean;
+  readonly shrinkBudgetMs?: number;
+  readonly onTrace?: (k: number, r: Omit<ConformResult, 'variant'>) => void;
+  readonly shouldStop?: () => boolean;
+  /** signature → documented trace (documentedSignatures): such findings are not shrunk again */
+  readonly documented?: ReadonlyMap<string, string>;
+}
+
+export interface RandomFinding {
+  readonly traceIndex: number;
+  readonly signature: string;
+  readonly disagreement: Disagreement;
+  readonly originalLength: number;
+  readonly steps: ParsedStep[];
+  readonly result: Omit<ConformResult, 'variant'>;
+  readonly trace: Trace;
+  /** another finding of this run with the same signature was already shrunk */
+  readonly duplicateOf?: number;
+  /** the documented trace that shows the same disagreement */
+  readonly documented?: string;
+}
+
+export interface RandomResult {
+  readonly runs: number;
+  readonly agreeing: number;
+  readonly disagreeing: number;
+  /** of the disagreeing traces, those whose disagreement is a documented one */
+  readonly documented: number;
+  readonly timedOut: { traceIndex: number; step: number; call: string }[];
+  readonly findings: RandomFinding[];
+  readonly steps: number;
+  readonly ms: number;
+}
+
+export async function conformRandom(opts: RandomOptions): Promise<RandomResult> {
+  const sem = opts.sem ?? defaultSemantics();
+  const t0 = Date.now();
+  const findings: RandomFinding[] = [];
+  const timedOut: RandomResult['timedOut'] = [];
+  const shrunkSigs = new Map<string, number>();
+  let agreeing = 0, disagreeing = 0, documented = 0, runs = 0, steps = 0;
+  const copts: ConformOptions = { stepTimeoutMs: opts.stepTimeoutMs ?? 3000 };
+  for (let k = 0; k < opts.runs; k++) {
+    if (opts.shouldStop?.()) break;
+    const trace = randomTrace(sem, opts.seed, k, opts.maxSteps);
+    const r = await conformSteps(trace, sem, copts);
+    runs++;
+    steps += trace.length;
+    opts.onTrace?.(k, r);
+    const d = firstDisagreement(r);
+    if (r.timedOut) {
+      const t = r.disagreements.find((x) => x.kind === 'timeout')!;
+      timedOut.push({ traceIndex: k, step: t.index, call: t.call });
+    }
+    if (!d) {
+      if (!r.timedOut) agreeing++;
+      continue;
+    }
+    disagreeing++;
+    const doc = opts.documented?.get(d.signature);
+    if (doc !== undefined) documented++;
+    const source = `nscheck conform --random ${opts.runs} --seed ${opts.seed} --max-steps ${opts.maxSteps} (trace ${k})`;
+    const dup = shrunkSigs.get(d.signature);
+    if (dup !== undefined || doc !== undefined || opts.shrink === false) {
+      findings.push({
+        traceIndex: k, signature: d.signature, disagreement: d, originalLength: trace.length, steps: trace, result: r, trace: kernelTrace(trace, r, sem, d, source),
+        ...(dup !== undefined ? { duplicateOf: dup } : {}), ...(doc !== undefined ? { documented: doc } : {}),
+      });
+      continue;
+    }
+    const s = await shrinkDisagreement(trace, sem, d.signature, copts, opts.shrinkBudgetMs ?? 120000);
+    const fin = s ?? { steps: trace, result: r, runs: 0 };
+    const fd = firstDisagreement(fin.result) ?? d;
+    shrunkSigs.set(d.signature, k);
+    findings.push({ traceIndex: k, signature: d.signature, disagreement: fd, originalLength: trace.length, steps: fin.steps, result: fin.result, trace: kernelTrace(fin.steps, fin.result, sem, fd, source) });
+  }
+  return { runs, agreeing, disagreeing, documented, timedOut, findings, steps, ms: Date.now() - t0 };
+}
+
+// ------------------------------------------------------------------ bench
+
+function corpusTraces(): Trace[] {
+  const dir = path.join(REPO_ROOT, 'test', 'regressions', 'kernel');
+  return readdirSync(dir).filter((f) => f.endsWith('.trace.json')).sort().map((f) => readTrace(path.join(dir, f)));
+}
+
+/**
+ * Traces per second through the native executor and through the model, on the same traces
+ * (the kernel corpus, test/regressions/kernel/). The kernel figure includes the sandbox set-up
+ * of every trace and the namespace handles; 0 when the kernel executor is not usable.
+ */
+export async function benchConform(): Promise<{ kernelTracesPerSec: number; modelTracesPerSec: number }> {
+  const traces = corpusTraces();
+  const sem = defaultSemantics();
+  // model: repeat until a second has passed, for a stable figure
+  let n = 0;
+  const m0 = process.hrtime.bigint();
+  do {
+    for (const t of traces) runModel(t.steps, sem);
+    n += traces.length;
+  } while (Number(process.hrtime.bigint() - m0) < 1e9);
+  const modelTracesPerSec = n / (Number(process.hrtime.bigint() - m0) / 1e9);
+  if (!kernelAvailable().ok) return { kernelTracesPerSec: 0, modelTracesPerSec };
+  const k0 = process.hrtime.bigint();
+  for (const t of traces) {
+    await runTraceOnKernel({ steps: t.steps.map((s) => ({ task: s.task, op: s.op.name, args: { ...s.raw } })) }, { namespaces: true });
+  }
+  const kernelTracesPerSec = traces.length / (Number(process.hrtime.bigint() - k0) / 1e9);
+  return { kernelTracesPerSec, modelTracesPerSec };
+}
