@@ -34,6 +34,10 @@ export function deriveHolders(s: State): Holders {
     if (ns.parent !== null) inc(h.ns, ns.parent);
     if (ns.owner !== null && ns.owner !== ns.parent) inc(h.ns, ns.owner);
     for (const m of ns.mounts) if (m.inode !== null) inc(h.inodes, m.inode);
+    for (const seg of ns.shm) {
+      inc(h.ns, seg.userNs); // the segment's file's f_cred
+      inc(h.ns, seg.pidNs); // shm_cprid
+    }
   }
   for (const p of s.proxies) if (!p.freed) for (const slot of SLOTS) inc(h.ns, p.slots[slot]);
   for (const t of s.tasks) {

@@ -101,13 +101,17 @@ export function reachableNamespaces(s: State): Set<NsId> {
     push(ns.parent);
     push(ns.owner);
     for (const m of ns.mounts) if (m.inode !== null) push(s.inodes[m.inode]!.ns);
+    for (const seg of ns.shm) {
+      push(seg.userNs);
+      push(seg.pidNs);
+    }
   }
   return seen;
 }
 
 export const NoLeakedNamespace: Invariant = {
   name: 'NoLeakedNamespace',
-  doc: 'Every live namespace is reachable from a live task, an open file, or a bind mount inside a reachable mount namespace.',
+  doc: 'Every live namespace is reachable from a live task, an open file, a bind mount inside a reachable mount namespace, or a SysV segment of a reachable ipc namespace.',
   source: 'kernel-semantics §3.5, §3.7; H6 "proc-ns: use d_set_d_op() API" (cached ns dentries leaked netns)',
   check(s) {
     const reach = reachableNamespaces(s);

@@ -74,7 +74,7 @@ export const ChildBornInPidForChildren: Transition = {
 
 export const NoCapabilityGain: Transition = {
   name: 'NoCapabilityGain',
-  doc: 'A task that stays in its user namespace never gains a capability, and no task gains CAP_SYS_ADMIN over a user namespace it could not already act on.',
+  doc: 'A task that stays in its user namespace never gains a permitted capability, and no task gains CAP_SYS_ADMIN over a user namespace it could not already act on.',
   source: 'kernel/user_namespace.c userns_install ("Don\'t allow gaining capabilities by reentering the same user namespace"); H12',
   check(before, _step, _o, after, sem) {
     const tb = new Tx(before, sem);
@@ -83,13 +83,15 @@ export const NoCapabilityGain: Transition = {
       const a = after.tasks[t.id];
       // credentials are immutable values: the same object grants the same capabilities
       if (t.state !== 'running' || !a || a.state !== 'running' || a.cred === t.cred) continue;
-      if (a.cred.userNs === t.cred.userNs && (a.cred.capEff & ~t.cred.capEff) !== 0) {
-        return { message: `task ${t.name} gained capabilities without leaving user:[${before.ns[t.cred.userNs]!.inum}]`, expected: `⊆ ${t.cred.capEff}`, actual: String(a.cred.capEff), objects: [`task:${t.id}`, `ns:${t.cred.userNs}`] };
+      // capset may raise the effective set from the permitted one; the permitted set only shrinks
+      if (a.cred.userNs === t.cred.userNs && (a.cred.capPrm & ~t.cred.capPrm) !== 0) {
+        return { message: `task ${t.name} gained permitted capabilities without leaving user:[${before.ns[t.cred.userNs]!.inum}]`, expected: `⊆ ${t.cred.capPrm}`, actual: String(a.cred.capPrm), objects: [`task:${t.id}`, `ns:${t.cred.userNs}`] };
       }
       for (const ns of before.ns) {
         if (ns.freed || ns.type !== 'user') continue;
         const id = ns.id as NsId;
-        if (!nsCapable(tb, t.cred, id, 'SYS_ADMIN') && nsCapable(ta, a.cred, id, 'SYS_ADMIN')) {
+        // what a task could act on: its permitted set, which capset can always make effective
+        if (!nsCapable(tb, { ...t.cred, capEff: t.cred.capPrm }, id, 'SYS_ADMIN') && nsCapable(ta, { ...a.cred, capEff: a.cred.capPrm }, id, 'SYS_ADMIN')) {
           return { message: `task ${t.name} gained CAP_SYS_ADMIN over user:[${ns.inum}]`, expected: 'no capability', actual: 'CAP_SYS_ADMIN', objects: [`task:${t.id}`, `ns:${id}`] };
         }
       }

@@ -19,6 +19,14 @@ export function liveThreads(tx: Tx, task: Task): Task[] {
   return tx.all('tasks').filter((t) => t.leader === task.leader && t.state === 'running');
 }
 
+/**
+ * thread_group_empty() is false while the group has another member: a running thread, or a
+ * leader that exited first and stays attached as a zombie until the last thread goes.
+ */
+export function otherGroupMembers(tx: Tx, task: Task): boolean {
+  return tx.all('tasks').some((t) => t.leader === task.leader && t.id !== task.id && t.state !== 'reaped');
+}
+
 /** do_exit for one task: it becomes a zombie without an nsproxy, fs, files or mm. */
 export function exitTask(tx: Tx, id: TaskId, code: number): void {
   const t = tx.get('tasks', id);
@@ -40,9 +48,21 @@ export function exitTask(tx: Tx, id: TaskId, code: number): void {
 
   const self = tx.get('tasks', id);
   if (self.state !== 'zombie') return;
-  // a thread reaps itself; a child of a process outside the trace is reaped by it at once
-  if (self.leader !== self.id || self.parent === null) reap(tx, id);
-  else if (tx.get('tasks', self.parent).state !== 'running') reap(tx, id); // parent dying: its reaper takes it
+  if (self.leader !== self.id) {
+    reap(tx, id); // a thread reaps itself
+    // the last thread gone: a zombie leader that waited for it (delay_group_leader) is released
+    const leader = tx.get('tasks', self.leader);
+    if (leader.state === 'zombie' && liveThreads(tx, leader).length === 0) releaseLeader(tx, leader.id);
+    return;
+  }
+  if (liveThreads(tx, self).length > 0) return; // delay_group_leader: stays until its threads exit
+  releaseLeader(tx, id);
+}
+
+/** A process whose whole group has exited: its parent is told; one outside the trace, or a dying one, reaps at once. */
+function releaseLeader(tx: Tx, id: TaskId): void {
+  const self = tx.get('tasks', id);
+  if (self.parent === null || tx.get('tasks', self.parent).state !== 'running') reap(tx, id);
 }
 
 /**

@@ -27,9 +27,14 @@ export function putNs(tx: Tx, id: NsId): void {
   tx.setRefs(id, refs);
   const ns = tx.get('ns', id);
   if (refs > 0 || ns.freed) return;
-  tx.update('ns', id, { freed: true, stashed: null, mounts: [] });
+  tx.update('ns', id, { freed: true, stashed: null, mounts: [], shm: [] });
   // drop_collected_mounts: a dying mount namespace releases every bind it holds
   for (const m of ns.mounts) if (m.inode !== null) putInodeUser(tx, m.inode);
+  // shm_exit_ns: a dying ipc namespace destroys its segments, which drop their creator's cred and pid
+  for (const seg of ns.shm) {
+    putNs(tx, seg.userNs);
+    putNs(tx, seg.pidNs);
+  }
   if (ns.charge && tx.sem.effects['ucount.decOnFree']) uncharge(tx, ns.type, ns.charge.userNs, ns.charge.uid);
   if (ns.parent !== null) putNs(tx, ns.parent);
   if (ns.owner !== null && ns.owner !== ns.parent) putNs(tx, ns.owner);
@@ -106,7 +111,7 @@ export function makeNs(id: NsId, inum: number, nsId: number, f: NsFields & { cha
     reaper: f.reaper ?? d.reaper, adding: f.adding ?? d.adding, lastPid: f.lastPid ?? d.lastPid,
     ownerUid: f.ownerUid ?? d.ownerUid, ownerGid: f.ownerGid ?? d.ownerGid, uidMap: f.uidMap ?? d.uidMap, gidMap: f.gidMap ?? d.gidMap,
     setgroupsDeny: f.setgroupsDeny ?? d.setgroupsDeny, ucounts: f.ucounts ?? d.ucounts, ucountMax: f.ucountMax ?? d.ucountMax,
-    hostname: f.hostname ?? d.hostname, shmKeys: f.shmKeys ?? d.shmKeys, mounts: f.mounts ?? d.mounts,
+    hostname: f.hostname ?? d.hostname, shm: f.shm ?? d.shm, mounts: f.mounts ?? d.mounts,
   };
 }
 
@@ -114,7 +119,7 @@ export const NS_DEFAULTS: Omit<Namespace, 'id' | 'type' | 'inum' | 'nsId' | 'own
   refs: 1, freed: false, stashed: null, charge: null,
   reaper: null, adding: true, lastPid: 0,
   ownerUid: 0, ownerGid: 0, uidMap: null, gidMap: null, setgroupsDeny: false, ucounts: {}, ucountMax: 0x7fffffff,
-  hostname: '', shmKeys: [], mounts: [],
+  hostname: '', shm: [], mounts: [],
 };
 
 /**
@@ -181,7 +186,7 @@ export type FileFields = Partial<OpenFile> & Pick<OpenFile, 'kind'>;
 /** A new open file description with no fd yet. The caller has already taken what it holds. */
 export function newFile(tx: Tx, fields: FileFields): FileId {
   return tx.insert('files', (id) => ({
-    id: id as FileId, opath: false, inode: null, pidTask: null, pidNs: null, viaMount: null, refs: 0, freed: false, ...fields,
+    id: id as FileId, opath: false, inode: null, pidTask: null, pidNs: null, mntNs: null, viaMount: null, refs: 0, freed: false, ...fields,
   })).id;
 }
 

@@ -101,10 +101,12 @@ export const RULES = {
   'mount.cap': r('EPERM', 'may_mount', 'mounting needs CAP_SYS_ADMIN over the owner of the caller\'s mount namespace'),
   'mount.noSource': r('ENOENT', 'do_loopback: kern_path', 'the source path does not resolve'),
   'mntns.loop': r('EINVAL', 'mnt_ns_loop', 'a mount-namespace file may only be bound inside an older mount namespace (creation order), so binds never form a cycle', { since: 3008 }),
+  'mount.sourceNotInNs': r('EINVAL', '__do_loopback: check_mnt', 'the source must be mounted in the caller\'s mount namespace, unless it is a namespace file (nsfs); a pidfd never is'),
   'mount.dirMismatch': r('ENOTDIR', 'graft_tree', 'a directory can only be mounted on a directory, a file only on a file'),
   'mount.noTarget': r('ENOENT', 'path lookup', 'the target does not exist'),
   'umount.cap': r('EPERM', 'may_mount (ksys_umount)', 'unmounting needs CAP_SYS_ADMIN over the owner of the caller\'s mount namespace'),
   'umount.notMounted': r('EINVAL', 'do_umount: check_mnt', 'the target is not a mount point in the caller\'s mount namespace'),
+  'umount.locked': r('EINVAL', 'can_umount: MNT_LOCKED', 'mounts copied into a mount namespace of a less privileged user namespace are locked together'),
   'umount.busy': r('EBUSY', 'do_umount: propagate_mount_busy', 'a file opened through the mount pins it; only MNT_DETACH can remove it'),
 
   // --- nsfs ioctls: fs/nsfs.c ns_ioctl ---
@@ -129,13 +131,17 @@ export const RULES = {
   'uts.tooLong': r('EINVAL', 'sethostname', 'a hostname is at most 64 bytes'),
 
   // --- ipc ---
+  'shm.perm': r('EACCES', 'ipcget_public → ipcperms', 'finding an existing segment with IPC_CREAT|0600 needs the owner\'s uid (or CAP_IPC_OWNER over the ipc namespace)'),
   'shm.noKey': r('ENOENT', 'shmget', 'no shared-memory segment with that key in the caller\'s ipc namespace'),
 
   // --- credentials: kernel/sys.c ---
+  'cred.capset': r('EPERM', 'cap_capset', 'capset can keep only capabilities that are still permitted'),
+  'cred.setgroups': r('EPERM', 'may_setgroups', 'setgroups needs CAP_SETGID and a user namespace with a gid map whose setgroups is allowed'),
   'cred.setid': r('EPERM', 'setresuid: ns_capable_setid', 'changing uids needs CAP_SETUID in the caller\'s user namespace'),
   'cred.unmapped': r('EINVAL', 'setresuid: make_kuid', 'the uid is not mapped in the caller\'s user namespace'),
 
   // --- id maps: kernel/user_namespace.c map_write, proc_setgroups_write ---
+  'map.open': r('EACCES', 'proc inode permission (generic_permission)', '/proc/<pid>/{uid_map,gid_map,setgroups} are 0644 files of the task\'s euid: others need CAP_DAC_OVERRIDE'),
   'map.noTask': r('ENOENT', 'proc_pid_lookup', 'the target task has been reaped'),
   'map.alreadySet': r('EPERM', 'map_write', 'a uid or gid map can be written only once'),
   'map.wrongNs': r('EPERM', 'map_write', 'the writer must be in the target user namespace or its parent'),

@@ -37,6 +37,8 @@ export const CAPS = {
   SETFCAP: 1 << 5,
   CHECKPOINT_RESTORE: 1 << 6,
   SYS_TIME: 1 << 7,
+  IPC_OWNER: 1 << 8,
+  DAC_OVERRIDE: 1 << 9,
 } as const;
 export type CapName = keyof typeof CAPS;
 export const ALL_CAPS = Object.values(CAPS).reduce((a, b) => a | b, 0);
@@ -93,6 +95,20 @@ export interface NsMount {
   readonly dir: boolean;
   /** the namespace file bound there; null for a bind of an ordinary file */
   readonly inode: InodeId | null;
+  /** MNT_LOCKED: copied into a mount namespace of a less privileged user namespace */
+  readonly locked: boolean;
+}
+
+/** A SysV shared-memory segment: it holds its creator's cred and struct pid until removed. */
+export interface ShmSegment {
+  readonly key: number;
+  /** the creator's euid/egid, which own the 0600 segment */
+  readonly uid: number;
+  readonly gid: number;
+  /** the creator's cred's user namespace (held) */
+  readonly userNs: NsId;
+  /** the creator's struct pid's pid namespace (held, shm_cprid) */
+  readonly pidNs: NsId;
 }
 
 export interface IdExtent { readonly inside: number; readonly outside: number; readonly count: number }
@@ -138,7 +154,7 @@ export interface Namespace {
   // uts
   readonly hostname: string;
   // ipc
-  readonly shmKeys: readonly number[];
+  readonly shm: readonly ShmSegment[];
   // mnt
   readonly mounts: readonly NsMount[];
 }
@@ -165,6 +181,8 @@ export interface OpenFile {
   /** pidfds: the task whose struct pid they hold, and that pid's namespace (held) */
   readonly pidTask: TaskId | null;
   readonly pidNs: NsId | null;
+  /** ordinary files: the mount namespace whose mount they were opened on */
+  readonly mntNs: NsId | null;
   /** the bind mount the file was opened through (pins it: umount gives EBUSY) */
   readonly viaMount: MountId | null;
   /** fd-table slots pointing at this description */

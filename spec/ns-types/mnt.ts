@@ -36,13 +36,15 @@ export const mnt: NsTypeOps = {
     return undefined;
   },
   // copy_mnt_ns: copy the tree; binds of mount-namespace files are left out (CL_COPY_MNT_NS_FILE
-  // is not passed), because a newer namespace holding an older one could close a cycle.
+  // is not passed), because a newer namespace holding an older one could close a cycle. A copy
+  // for another (less privileged) user namespace locks its mounts (CL_UNPRIVILEGED, lock_mnt_tree).
   create(c, req) {
+    const locked = req.owner !== req.old.owner;
     const mounts: NsMount[] = [];
     for (const m of req.old.mounts) {
       const isMntNsFile = m.inode !== null && c.tx.get('ns', c.tx.get('inodes', m.inode).ns).type === 'mnt';
       if (isMntNsFile && c.sem.effects['mntns.copySkipsMntBinds']) continue;
-      mounts.push({ ...m, id: c.tx.nextMountId++ as MountId });
+      mounts.push({ ...m, id: c.tx.nextMountId++ as MountId, locked: m.locked || locked });
     }
     const ns = createPlain(c, 'mnt', req, { mounts });
     if (isFailure(ns)) return ns;

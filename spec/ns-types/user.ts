@@ -5,6 +5,7 @@
 
 import { hasMapping, inUserNs, nsCapable } from '../caps';
 import { CLONE } from '../flags';
+import { otherGroupMembers } from '../lifecycle';
 import { allocNs, isFailure } from '../refs';
 import { ALL_CAPS, type NsId } from '../state';
 import type { Failure } from '../semantics';
@@ -37,7 +38,7 @@ export const user: NsTypeOps = {
   // userns_install
   install(c, set, target) {
     const self = c.actor;
-    const otherThreads = c.tx.all('tasks').some((t) => t.leader === self.leader && t.id !== self.id && t.state === 'running');
+    const otherThreads = otherGroupMembers(c.tx, self);
     const fs = self.fs === null ? undefined : c.tx.get('fss', self.fs);
     const refused =
       c.guard('userns.sameNs', target.id === self.cred.userNs) ?? // re-entering would regain dropped capabilities

@@ -16,19 +16,24 @@ export function dropCaps(c: Call, mode: DropMode): Outcome {
   const cred = c.actor.cred;
   let next: Cred;
   if (mode === 'capset_zero' || mode === 'capset_admin') {
-    // capset can only lower the sets
-    const keep = mode === 'capset_admin' ? CAPS.SYS_ADMIN : 0;
-    next = { ...cred, capEff: cred.capEff & keep, capPrm: cred.capPrm & keep };
+    // cap_capset: the new permitted set must lie within the old one, the new effective within the
+    // new permitted; capset_admin asks for effective = permitted = {CAP_SYS_ADMIN}
+    const want = mode === 'capset_admin' ? CAPS.SYS_ADMIN : 0;
+    const refused = c.guard('cred.capset', (want & ~cred.capPrm) !== 0);
+    if (refused) return refused;
+    next = { ...cred, capEff: want, capPrm: want };
   } else {
     const ns = tx.get('ns', cred.userNs);
     const kuid = mapDown(tx, ns.id, NOBODY, 'uid');
     const kgid = mapDown(tx, ns.id, NOBODY, 'gid');
     const all = mode === 'nobody';
-    const mayUid = nsCapable(tx, cred, ns.id, 'SETUID') || kuid === cred.uid;
-    const mayGid = nsCapable(tx, cred, ns.id, 'SETGID') || kgid === cred.gid;
+    // setresuid/setresgid: without CAP_SETUID/CAP_SETGID an id may only become one the task already has
+    const mayUid = nsCapable(tx, cred, ns.id, 'SETUID') || kuid === cred.uid || kuid === cred.euid;
+    const mayGid = nsCapable(tx, cred, ns.id, 'SETGID') || kgid === cred.gid || kgid === cred.egid;
     const refused =
-      // setgroups(0, NULL) first: needs CAP_SETGID and a namespace that allows setgroups
-      c.guard('cred.setid', all && (!nsCapable(tx, cred, ns.id, 'SETGID') || ns.setgroupsDeny)) ??
+      // setgroups(0, NULL) first: may_setgroups needs CAP_SETGID and userns_may_setgroups (a
+      // written gid map, setgroups not denied)
+      c.guard('cred.setgroups', all && (!nsCapable(tx, cred, ns.id, 'SETGID') || ns.setgroupsDeny || ns.gidMap === null)) ??
       c.guard('cred.unmapped', (all && kgid === undefined) || kuid === undefined) ??
       c.guard('cred.setid', (all && !mayGid) || !mayUid);
     if (refused) return refused;

@@ -21,7 +21,8 @@ export function close(c: Call, fd: string | number): Outcome {
 /** An ordinary file or directory, for the not-a-namespace cases. */
 export function openFile(c: Call, fd: string, dir: boolean): Outcome {
   const kind: FileKind = dir ? 'dir' : 'file';
-  installFd(c.tx, c.actor.files as FdTableId, fd, newFile(c.tx, { kind }));
+  const mntNs = c.tx.get('fss', c.actor.fs!).rootNs; // opened on the tmpfs of the caller's tree
+  installFd(c.tx, c.actor.files as FdTableId, fd, newFile(c.tx, { kind, mntNs }));
   return { ok: true, state: c.tx.commit() };
 }
 

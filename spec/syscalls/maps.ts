@@ -3,7 +3,7 @@
 // user_namespaces(7). The files are written in that order; each write stands on its own, so
 // a later failure leaves the earlier writes in place, as on the kernel.
 
-import { mapDown, mapUp, nsCapable } from '../caps';
+import { hasMapping, mapDown, mapUp, nsCapable } from '../caps';
 import type { Failure } from '../semantics';
 import type { IdExtent, Namespace } from '../state';
 import type { Call, Outcome } from '../tx';
@@ -70,6 +70,14 @@ export function writeMaps(c: Call, args: MapArgs): Outcome {
   const task = procTask(c, args.pid);
   const gone = c.guard('map.noTask', task === undefined || task.state === 'reaped');
   if (gone || !task) return gone ?? c.fail('map.noTask');
+  // opening the file for writing: the files are 0644 and owned by the task's euid/egid, so a
+  // writer needs to be that euid, or have CAP_DAC_OVERRIDE with both ids mapped in its namespace
+  // (capable_wrt_inode_uidgid)
+  const me = c.actor.cred;
+  const dac = me.euid === task.cred.euid ||
+    (nsCapable(c.tx, me, me.userNs, 'DAC_OVERRIDE') && hasMapping(c.tx, me.userNs, task.cred.euid, 'uid') && hasMapping(c.tx, me.userNs, task.cred.egid, 'gid'));
+  const closed = c.guard('map.open', !dac);
+  if (closed) return closed;
   const nsId = task.cred.userNs;
   let wrote = false;
   const step = (f: Failure | undefined): Failure | undefined => {

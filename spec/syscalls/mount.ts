@@ -62,8 +62,12 @@ function mountBind(c: Call, source: BindSource, target: string, dirArg: boolean)
   }
   const bound = sourceNs === null ? undefined : tx.get('ns', sourceNs);
   const targetIsDir = tx.target(target) ?? dirArg;
+  // __do_loopback: a source must be mounted in the caller's namespace, except an nsfs dentry;
+  // a pidfd lives on the internal pidfs mount, never in a namespace
+  const foreign = sourceFile !== undefined && sourceNs === null && (sourceFile.kind === 'pidfd' || sourceFile.mntNs !== own.id);
   const refused =
     c.guard('mntns.loop', bound?.type === 'mnt' && own.nsId >= bound.nsId) ?? // mnt_ns_loop
+    c.guard('mount.sourceNotInNs', foreign) ??
     c.guard('mount.dirMismatch', targetIsDir !== (sourceFile?.kind === 'dir')); // graft_tree
   if (refused) return refused;
 
@@ -75,7 +79,7 @@ function mountBind(c: Call, source: BindSource, target: string, dirArg: boolean)
   } else if (sourceNs !== null) {
     inode = openNsInode(tx, sourceNs);
   }
-  const mount: NsMount = { id: tx.nextMountId++ as MountId, target, dir: targetIsDir, inode };
+  const mount: NsMount = { id: tx.nextMountId++ as MountId, target, dir: targetIsDir, inode, locked: false };
   tx.update('ns', own.id, { mounts: [...tx.get('ns', own.id).mounts, mount] });
   return { ok: true, state: tx.commit() };
 }
@@ -93,7 +97,7 @@ export function openBind(c: Call, target: string, fd: string): Outcome {
     getInodeUser(tx, m.inode);
     file = newFile(tx, { kind: 'nsfs', inode: m.inode, viaMount: m.id });
   } else {
-    file = newFile(tx, { kind: exists ? 'dir' : 'file', viaMount: m ? m.id : null });
+    file = newFile(tx, { kind: exists ? 'dir' : 'file', viaMount: m ? m.id : null, mntNs: root.id });
   }
   installFd(tx, c.actor.files as FdTableId, fd, file);
   return { ok: true, state: tx.commit() };
@@ -104,10 +108,12 @@ export function umount(c: Call, target: string, detach: boolean): Outcome {
   const { own } = mountNamespaces(c);
   const m = topMount(own, target);
   const pinned = m !== undefined && tx.all('files').some((f) => !f.freed && f.viaMount === m.id);
+  // path_umount: the path lookup, then can_umount (may_mount, a mount point, not locked), then busy
   const refused =
-    c.guard('umount.cap', !mayMount(c, own)) ??
     c.guard('mount.noTarget', tx.target(target) === undefined) ??
+    c.guard('umount.cap', !mayMount(c, own)) ??
     c.guard('umount.notMounted', m === undefined) ?? // not a mount point of this namespace
+    c.guard('umount.locked', m !== undefined && m.locked) ??
     c.guard('umount.busy', pinned && !detach);
   if (refused) return refused;
   const mount = m as NsMount;

@@ -57,7 +57,9 @@ function identity(c: Call, side: NsRef): { ns: NsId } | { file: number } | Failu
     const f = lookupFd(c, side.fd);
     const refused = c.guard('fd.bad', f === undefined);
     if (refused) return refused;
-    return f!.inode !== null ? { ns: c.tx.get('inodes', f!.inode).ns } : { file: f!.id };
+    if (f!.inode !== null) return { ns: c.tx.get('inodes', f!.inode).ns };
+    // pidfds of one process share its pidfs inode (6.9+), so fstat compares them equal
+    return f!.pidTask !== null ? { file: -1 - f!.pidTask } : { file: f!.id };
   }
   const ns = resolveProcNs(c, side.pid, side.entry);
   return typeof ns === 'number' ? { ns } : ns;

@@ -2,6 +2,7 @@
 // namespaces (pid and time: only its children). Implied flags are added first.
 
 import { nsCapable } from '../caps';
+import { otherGroupMembers } from '../lifecycle';
 import { CLONE } from '../flags';
 import { adoptProxy, copyFdTable, isFailure, putFdTable, putFs, putNs, putProxy } from '../refs';
 import type { Failure } from '../semantics';
@@ -34,7 +35,7 @@ export function unshare(c: Call, requested: number): Outcome {
   if (flags & CLONE.SIGHAND) flags |= CLONE.THREAD;
   if (flags & CLONE.NEWNS) flags |= CLONE.FS;
 
-  const otherThreads = tx.all('tasks').some((t) => t.leader === self.leader && t.id !== self.id && t.state === 'running');
+  const otherThreads = otherGroupMembers(tx, self);
   const mm = self.mm === null ? undefined : tx.get('mms', self.mm);
   const refused =
     c.guard('unshare.badFlags', (flags & ~knownBits(c)) !== 0) ?? // check_unshare_flags
