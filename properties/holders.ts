@@ -54,6 +54,7 @@ export function deriveHolders(s: State): Holders {
     if (f.freed) continue;
     if (f.inode !== null) inc(h.inodes, f.inode);
     if (f.pidNs !== null) inc(h.ns, f.pidNs);
+    inc(h.ns, f.credNs); // f_cred
   }
   for (const t of s.fdtables) if (!t.freed) for (const f of Object.values(t.fds)) inc(h.files, f);
   return h;

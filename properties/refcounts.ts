@@ -62,6 +62,7 @@ export const NoUseAfterFree: Invariant = {
       if (f.freed) continue;
       if (f.inode !== null && s.inodes[f.inode]?.freed) return bad(`file:${f.id}`, `inode:${f.inode}`);
       if (f.pidNs !== null && s.ns[f.pidNs]?.freed) return bad(`file:${f.id}`, `ns:${f.pidNs}`);
+      if (s.ns[f.credNs]?.freed) return bad(`file:${f.id}`, `ns:${f.credNs}`);
     }
     for (const t of s.fdtables) {
       if (t.freed) continue;
@@ -94,6 +95,7 @@ export function reachableNamespaces(s: State): Set<NsId> {
       const f = s.files[fid]!;
       if (f.inode !== null) push(s.inodes[f.inode]!.ns);
       push(f.pidNs);
+      push(f.credNs);
     }
   }
   while (stack.length) {

@@ -110,7 +110,7 @@ export function makeNs(id: NsId, inum: number, nsId: number, f: NsFields & { cha
     stashed: f.stashed ?? d.stashed, charge: f.charge,
     reaper: f.reaper ?? d.reaper, adding: f.adding ?? d.adding, lastPid: f.lastPid ?? d.lastPid,
     ownerUid: f.ownerUid ?? d.ownerUid, ownerGid: f.ownerGid ?? d.ownerGid, uidMap: f.uidMap ?? d.uidMap, gidMap: f.gidMap ?? d.gidMap,
-    setgroupsDeny: f.setgroupsDeny ?? d.setgroupsDeny, ucounts: f.ucounts ?? d.ucounts, ucountMax: f.ucountMax ?? d.ucountMax,
+    setgroupsDeny: f.setgroupsDeny ?? d.setgroupsDeny, parentCouldSetfcap: f.parentCouldSetfcap ?? d.parentCouldSetfcap, ucounts: f.ucounts ?? d.ucounts, ucountMax: f.ucountMax ?? d.ucountMax,
     hostname: f.hostname ?? d.hostname, shm: f.shm ?? d.shm, mounts: f.mounts ?? d.mounts,
   };
 }
@@ -118,7 +118,7 @@ export function makeNs(id: NsId, inum: number, nsId: number, f: NsFields & { cha
 export const NS_DEFAULTS: Omit<Namespace, 'id' | 'type' | 'inum' | 'nsId' | 'owner' | 'parent' | 'level'> = {
   refs: 1, freed: false, stashed: null, charge: null,
   reaper: null, adding: true, lastPid: 0,
-  ownerUid: 0, ownerGid: 0, uidMap: null, gidMap: null, setgroupsDeny: false, ucounts: {}, ucountMax: 0x7fffffff,
+  ownerUid: 0, ownerGid: 0, uidMap: null, gidMap: null, setgroupsDeny: false, parentCouldSetfcap: false, ucounts: {}, ucountMax: 0x7fffffff,
   hostname: '', shm: [], mounts: [],
 };
 
@@ -183,10 +183,14 @@ export function putInodeUser(tx: Tx, id: InodeId): void {
 
 export type FileFields = Partial<OpenFile> & Pick<OpenFile, 'kind'>;
 
-/** A new open file description with no fd yet. The caller has already taken what it holds. */
-export function newFile(tx: Tx, fields: FileFields): FileId {
+/**
+ * A new open file description with no fd yet, opened with credentials in user namespace
+ * `credNs` (f_cred holds it). The caller has already taken the other things it holds.
+ */
+export function newFile(tx: Tx, credNs: NsId, fields: FileFields): FileId {
+  getNs(tx, credNs);
   return tx.insert('files', (id) => ({
-    id: id as FileId, opath: false, inode: null, pidTask: null, pidNs: null, mntNs: null, viaMount: null, refs: 0, freed: false, ...fields,
+    id: id as FileId, opath: false, inode: null, pidTask: null, pidNs: null, credNs, mntNs: null, viaMount: null, refs: 0, freed: false, ...fields,
   })).id;
 }
 
@@ -225,6 +229,7 @@ export function putFile(tx: Tx, id: FileId): void {
   tx.update('files', id, { refs: 0, freed: true });
   if (f.inode !== null) putInodeUser(tx, f.inode);
   if (f.pidNs !== null) putNs(tx, f.pidNs);
+  putNs(tx, f.credNs); // put_cred of f_cred
 }
 
 /** A copy of an fd table for fork without CLONE_FILES (dup_fd): every file gains a reference. */

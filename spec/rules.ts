@@ -147,6 +147,7 @@ export const RULES = {
   'map.wrongNs': r('EPERM', 'map_write', 'the writer must be in the target user namespace or its parent'),
   'map.cap': r('EPERM', 'map_write: file_ns_capable(CAP_SYS_ADMIN)', 'the writer needs CAP_SYS_ADMIN over the target user namespace'),
   'map.parse': r('EINVAL', 'map_write', 'a map line is "inside outside count" with a nonzero count, extents not overlapping'),
+  'map.rootWithoutSetfcap': r('EPERM', 'verify_root_map', 'mapping outside uid 0 needs CAP_SETFCAP: the namespace\'s creator had it (writing one\'s own map) or the writer has it over the parent'),
   'map.notPermitted': r('EPERM', 'new_idmap_permitted', 'without CAP_SETUID/CAP_SETGID over the parent, only the owner\'s own id may be mapped (for gids, after setgroups is denied)'),
   'map.unmappedLower': r('EPERM', 'map_write: map_id_range_down', 'the outside ids must be mapped in the parent user namespace'),
   'setgroups.afterGidMap': r('EPERM', 'proc_setgroups_write', 'setgroups cannot be denied after the gid map is written'),

@@ -146,6 +146,8 @@ export interface Namespace {
   readonly uidMap: readonly IdExtent[] | null;
   readonly gidMap: readonly IdExtent[] | null;
   readonly setgroupsDeny: boolean;
+  /** parent_could_setfcap: the creator had CAP_SETFCAP (verify_root_map) */
+  readonly parentCouldSetfcap: boolean;
   /** per (type, uid) ucount charges at this level: key `${type}:${uid}` */
   readonly ucounts: Readonly<Record<string, number>>;
   /** ucount_max for this user namespace, per type */
@@ -181,6 +183,8 @@ export interface OpenFile {
   /** pidfds: the task whose struct pid they hold, and that pid's namespace (held) */
   readonly pidTask: TaskId | null;
   readonly pidNs: NsId | null;
+  /** f_cred: the opener's credentials, which keep their user namespace allocated (held) */
+  readonly credNs: NsId;
   /** ordinary files: the mount namespace whose mount they were opened on */
   readonly mntNs: NsId | null;
   /** the bind mount the file was opened through (pins it: umount gives EBUSY) */

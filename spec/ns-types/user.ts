@@ -7,7 +7,7 @@ import { hasMapping, inUserNs, nsCapable } from '../caps';
 import { CLONE } from '../flags';
 import { otherGroupMembers } from '../lifecycle';
 import { allocNs, isFailure } from '../refs';
-import { ALL_CAPS, type NsId } from '../state';
+import { ALL_CAPS, CAPS, type NsId } from '../state';
 import type { Failure } from '../semantics';
 import type { Call } from '../tx';
 import type { NsTypeOps } from './ops';
@@ -57,7 +57,8 @@ export const user: NsTypeOps = {
     if (refused) return refused;
     const ns = allocNs(
       c,
-      { type: 'user', owner: parent.id, parent: parent.id, level: parent.level + 1, ownerUid: req.cred.euid, ownerGid: req.cred.egid, setgroupsDeny: parent.setgroupsDeny },
+      { type: 'user', owner: parent.id, parent: parent.id, level: parent.level + 1, ownerUid: req.cred.euid, ownerGid: req.cred.egid, setgroupsDeny: parent.setgroupsDeny,
+        parentCouldSetfcap: (req.cred.capEff & CAPS.SETFCAP) !== 0 },
       { userNs: parent.id, uid: req.cred.euid },
     );
     if (isFailure(ns)) return ns;

@@ -148,7 +148,7 @@ function copyProcess(c: Call, args: ForkArgs): TaskId | Failure {
 
   if (has(CLONE.PIDFD) && args.pidfd !== undefined) {
     getNs(tx, target.id);
-    const file = newFile(tx, { kind: 'pidfd', pidTask: child.id, pidNs: target.id });
+    const file = newFile(tx, self.cred.userNs, { kind: 'pidfd', pidTask: child.id, pidNs: target.id });
     installFd(tx, self.files as FdTableId, args.pidfd, file);
   }
   return child.id;

@@ -37,10 +37,8 @@ export function dropCaps(c: Call, mode: DropMode): Outcome {
       c.guard('cred.unmapped', (all && kgid === undefined) || kuid === undefined) ??
       c.guard('cred.setid', (all && !mayGid) || !mayUid);
     if (refused) return refused;
-    // cap_emulate_setxuid: leaving uid 0 clears the effective set; leaving it everywhere, the permitted too
-    next = all
-      ? { ...cred, uid: kuid!, euid: kuid!, gid: kgid!, egid: kgid!, capEff: 0, capPrm: 0 }
-      : { ...cred, euid: kuid!, capEff: 0 };
+    const ids = all ? { ...cred, uid: kuid!, euid: kuid!, gid: kgid!, egid: kgid! } : { ...cred, euid: kuid! };
+    next = emulateSetxuid(cred, ids, mapDown(tx, ns.id, 0, 'uid'));
   }
   // commit_creds makes a process whose euid/egid changed non-dumpable (suid_dumpable = 0),
   // which would hide its /proc/<pid> from other unprivileged tasks. The trace format's
@@ -48,4 +46,17 @@ export function dropCaps(c: Call, mode: DropMode): Outcome {
   // prctl(PR_SET_DUMPABLE, 1) after the change), so the model keeps mm.dumpable as it was.
   tx.update('tasks', c.actor.id, { cred: next });
   return { ok: true, state: tx.commit() };
+}
+
+/**
+ * cap_emulate_setxuid (security/commoncap.c), with suid = uid: when every uid leaves the
+ * namespace's root uid, the permitted and effective sets are cleared; when only the euid leaves
+ * it, the effective set; when the euid comes back to it, effective := permitted.
+ */
+function emulateSetxuid(old: Cred, next: Cred, rootUid: number | undefined): Cred {
+  const isRoot = (uid: number) => uid === rootUid;
+  if ((isRoot(old.uid) || isRoot(old.euid)) && !isRoot(next.uid) && !isRoot(next.euid)) return { ...next, capEff: 0, capPrm: 0 };
+  if (isRoot(old.euid) && !isRoot(next.euid)) return { ...next, capEff: 0 };
+  if (!isRoot(old.euid) && isRoot(next.euid)) return { ...next, capEff: next.capPrm };
+  return next;
 }

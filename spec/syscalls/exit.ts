@@ -13,7 +13,8 @@ export function wait(c: Call, child: string): Outcome {
   const id = c.tx.name(child);
   const t = id === undefined ? undefined : c.tx.get('tasks', id);
   const parent = t?.parent ?? null;
-  const mine = t !== undefined && parent !== null && c.tx.get('tasks', parent).leader === c.actor.leader && t.state !== 'reaped';
+  // only thread-group leaders are on a parent's list of children: a thread is never waited for
+  const mine = t !== undefined && t.leader === t.id && parent !== null && c.tx.get('tasks', parent).leader === c.actor.leader && t.state !== 'reaped';
   const refused =
     c.guard('wait.notChild', !mine) ??
     c.guard('wait.running', t?.state === 'running');

@@ -22,7 +22,7 @@ export function close(c: Call, fd: string | number): Outcome {
 export function openFile(c: Call, fd: string, dir: boolean): Outcome {
   const kind: FileKind = dir ? 'dir' : 'file';
   const mntNs = c.tx.get('fss', c.actor.fs!).rootNs; // opened on the tmpfs of the caller's tree
-  installFd(c.tx, c.actor.files as FdTableId, fd, newFile(c.tx, { kind, mntNs }));
+  installFd(c.tx, c.actor.files as FdTableId, fd, newFile(c.tx, c.actor.cred.userNs, { kind, mntNs }));
   return { ok: true, state: c.tx.commit() };
 }
 
@@ -36,6 +36,6 @@ export function pidfdOpen(c: Call, pid: string, fd: string): Outcome {
   if (refused) return refused;
   const t = target as Task;
   getNs(c.tx, t.pidNs);
-  installFd(c.tx, c.actor.files as FdTableId, fd, newFile(c.tx, { kind: 'pidfd', pidTask: t.id, pidNs: t.pidNs }));
+  installFd(c.tx, c.actor.files as FdTableId, fd, newFile(c.tx, c.actor.cred.userNs, { kind: 'pidfd', pidTask: t.id, pidNs: t.pidNs }));
   return { ok: true, state: c.tx.commit() };
 }

@@ -55,7 +55,7 @@ export function ioctlNs(c: Call, fd: string | number, req: string, out: string |
   if ('ok' in res) return res;
   if (res.fdOf !== undefined && out !== undefined) {
     // open_namespace: a new O_RDONLY nsfs file on the (stashed) inode
-    installFd(c.tx, c.actor.files as FdTableId, out, newFile(c.tx, { kind: 'nsfs', inode: openNsInode(c.tx, res.fdOf) }));
+    installFd(c.tx, c.actor.files as FdTableId, out, newFile(c.tx, c.actor.cred.userNs, { kind: 'nsfs', inode: openNsInode(c.tx, res.fdOf) }));
   }
   const state = res.fdOf !== undefined && out !== undefined ? c.tx.commit() : c.tx.base;
   return res.value === undefined ? { ok: true, state } : { ok: true, state, value: res.value };

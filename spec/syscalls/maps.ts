@@ -58,7 +58,11 @@ function writeMap(c: Call, ns: Namespace, which: 'uid' | 'gid', text: string): F
     : ns.setgroupsDeny && mapDown(c.tx, parent, map[0]!.outside, 'gid') === cred.egid);
   const permitted = own || nsCapable(c.tx, cred, parent, which === 'uid' ? 'SETUID' : 'SETGID');
   const unmapped = map.some((e) => mapDown(c.tx, parent, e.outside, which) === undefined || mapDown(c.tx, parent, e.outside + e.count - 1, which) === undefined);
+  // verify_root_map (uid maps only): mapping outside uid 0 needs CAP_SETFCAP
+  const mapsRoot = which === 'uid' && map.some((e) => e.outside === 0);
+  const rootOk = cred.userNs === ns.id ? ns.parentCouldSetfcap : nsCapable(c.tx, cred, parent, 'SETFCAP');
   const denied =
+    c.guard('map.rootWithoutSetfcap', mapsRoot && !rootOk) ??
     c.guard('map.notPermitted', !permitted) ??
     c.guard('map.unmappedLower', unmapped);
   if (denied) return denied;

@@ -95,9 +95,9 @@ export function openBind(c: Call, target: string, fd: string): Outcome {
   let file;
   if (m && m.inode !== null) {
     getInodeUser(tx, m.inode);
-    file = newFile(tx, { kind: 'nsfs', inode: m.inode, viaMount: m.id });
+    file = newFile(tx, c.actor.cred.userNs, { kind: 'nsfs', inode: m.inode, viaMount: m.id });
   } else {
-    file = newFile(tx, { kind: exists ? 'dir' : 'file', viaMount: m ? m.id : null, mntNs: root.id });
+    file = newFile(tx, c.actor.cred.userNs, { kind: exists ? 'dir' : 'file', viaMount: m ? m.id : null, mntNs: root.id });
   }
   installFd(tx, c.actor.files as FdTableId, fd, file);
   return { ok: true, state: tx.commit() };

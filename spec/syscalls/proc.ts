@@ -38,7 +38,7 @@ export function openNs(c: Call, pid: string, name: string, fd: string, opath: bo
   const ns = resolveProcNs(c, pid, name);
   if (typeof ns !== 'number') return ns;
   const inode = openNsInode(c.tx, ns);
-  installFd(c.tx, c.actor.files as FdTableId, fd, newFile(c.tx, { kind: 'nsfs', inode, opath }));
+  installFd(c.tx, c.actor.files as FdTableId, fd, newFile(c.tx, c.actor.cred.userNs, { kind: 'nsfs', inode, opath }));
   return { ok: true, state: c.tx.commit() };
 }
 
