@@ -101,6 +101,14 @@ async function main() {
   }
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { benchConform } = require('../model/conform') as { benchConform: () => Promise<{ kernelTracesPerSec: number; modelTracesPerSec: number }> };
+    const r = await benchConform();
+    console.log(`conform: kernel executor ${r.kernelTracesPerSec.toFixed(1)} traces/s, model ${Math.round(r.modelTracesPerSec)} traces/s on the kernel corpus (model ${Math.round(r.modelTracesPerSec / r.kernelTracesPerSec)}× faster)`);
+  } catch (e) {
+    console.log(`conform: (the kernel executor cannot run here: ${String((e as Error).message ?? e).split('\n')[0]})`);
+  }
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require('../reports/bench') as { benchReport?: () => Promise<{ ms: number; bytes: number }> };
     if (mod.benchReport) {
       const r = await mod.benchReport();
