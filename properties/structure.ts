@@ -138,20 +138,27 @@ export const NestingDepthBounded: Invariant = {
   },
 };
 
+/** The first two live rows sharing a key, in table order. */
+function firstDuplicate<T extends { readonly id: number; readonly freed: boolean }>(rows: readonly T[], key: (r: T) => number): [T, T] | undefined {
+  const seen = new Map<number, T>();
+  for (const r of rows) {
+    if (r.freed) continue;
+    const other = seen.get(key(r));
+    if (other) return [other, r];
+    seen.set(key(r), r);
+  }
+  return undefined;
+}
+
 export const OneNsfsInodePerNs: Invariant = {
   name: 'OneNsfsInodePerNs',
   doc: 'A namespace has at most one nsfs inode, and it is the stashed one.',
   source: 'fs/libfs.c path_from_stashed; e149ed2b805f "take the targets of /proc/*/ns/* symlinks to separate fs"; H14',
   check(s) {
-    const seen = new Map<NsId, number>();
-    for (const i of s.inodes) {
-      if (i.freed) continue;
-      const other = seen.get(i.ns);
-      if (other !== undefined) return { message: `ns:${i.ns} has two live nsfs inodes`, expected: '1', actual: '2', objects: [`ns:${i.ns}`, `inode:${other}`, `inode:${i.id}`] };
-      seen.set(i.ns, i.id);
-      if (s.ns[i.ns]!.stashed !== i.id) return { message: `inode:${i.id} of ns:${i.ns} is not the stashed one`, objects: [`ns:${i.ns}`, `inode:${i.id}`] };
-    }
-    return undefined;
+    const dup = firstDuplicate(s.inodes, (i) => i.ns);
+    if (dup) return { message: `ns:${dup[0].ns} has two live nsfs inodes`, expected: '1', actual: '2', objects: [`ns:${dup[0].ns}`, `inode:${dup[0].id}`, `inode:${dup[1].id}`] };
+    const stray = s.inodes.find((i) => !i.freed && s.ns[i.ns]!.stashed !== i.id);
+    return stray && { message: `inode:${stray.id} of ns:${stray.ns} is not the stashed one`, objects: [`ns:${stray.ns}`, `inode:${stray.id}`] };
   },
 };
 
@@ -160,14 +167,8 @@ export const InodeNumbersUnique: Invariant = {
   doc: 'Live namespaces have distinct inode numbers, so (dev, ino) identifies a live namespace.',
   source: '98f842e675f9 "proc: Usable inode numbers for the namespace file descriptors"; H9',
   check(s) {
-    const seen = new Map<number, NsId>();
-    for (const ns of s.ns) {
-      if (ns.freed) continue;
-      const other = seen.get(ns.inum);
-      if (other !== undefined) return { message: `ns:${other} and ns:${ns.id} share inode number ${ns.inum}`, objects: [`ns:${other}`, `ns:${ns.id}`] };
-      seen.set(ns.inum, ns.id);
-    }
-    return undefined;
+    const dup = firstDuplicate(s.ns, (ns) => ns.inum);
+    return dup && { message: `ns:${dup[0].id} and ns:${dup[1].id} share inode number ${dup[1].inum}`, objects: [`ns:${dup[0].id}`, `ns:${dup[1].id}`] };
   },
 };
 

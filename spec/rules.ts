@@ -65,6 +65,7 @@ export const RULES = {
   // --- unshare: kernel/fork.c ksys_unshare ---
   'unshare.badFlags': r('EINVAL', 'check_unshare_flags', 'unshare accepts only THREAD, FS, NEWNS, SIGHAND, VM, FILES, SYSVSEM and the namespace bits'),
   'unshare.threaded': r('EINVAL', 'check_unshare_flags: thread_group_empty', 'THREAD, SIGHAND or VM (also implied by NEWUSER) cannot be unshared by a multithreaded process'),
+  'unshare.sharedSighand': r('EINVAL', 'check_unshare_flags: sighand->count', 'SIGHAND or VM cannot be unshared while another task, even a zombie not yet reaped, shares the signal handlers'),
   'unshare.sharedMm': r('EINVAL', 'check_unshare_flags: mm_users', 'VM cannot be unshared while another task shares the mm'),
   'unshare.cap': r('EPERM', 'unshare_nsproxy_namespaces', 'creating a non-user namespace needs CAP_SYS_ADMIN in the user namespace that will own it'),
 

@@ -77,6 +77,11 @@ export interface Task {
   readonly fs: FsId | null;
   readonly files: FdTableId | null;
   readonly mm: MmId | null;
+  /**
+   * sighand_struct, named by the task that made it: tasks created with CLONE_SIGHAND share it
+   * until they are reaped (__exit_signal), not merely until they exit
+   */
+  readonly sighand: TaskId;
   readonly exitCode: number | null;
 }
 

@@ -237,18 +237,26 @@ static int write_file(const char *path, const char *data)
 }
 
 /* "Pid:" line of a pidfd's fdinfo: the pid as seen by the procfs mount (the sandbox pid ns). */
-static int pidfd_procfs_pid(int pidfd)
+/* Read a small /proc file into buf (NUL-terminated); -1 when it cannot be read. */
+static int read_small(const char *path, char *buf, size_t size)
 {
-	char path[64], buf[2048];
-	snprintf(path, sizeof path, "/proc/thread-self/fdinfo/%d", pidfd);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
+	ssize_t n = read(fd, buf, size - 1);
 	close(fd);
 	if (n <= 0)
 		return -1;
 	buf[n] = 0;
+	return 0;
+}
+
+static int pidfd_procfs_pid(int pidfd)
+{
+	char path[64], buf[2048];
+	snprintf(path, sizeof path, "/proc/thread-self/fdinfo/%d", pidfd);
+	if (read_small(path, buf, sizeof buf) < 0)
+		return -1;
 	char *p = strstr(buf, "\nPid:");
 	return p ? atoi(p + 5) : -1;
 }
@@ -257,14 +265,8 @@ static int pidfd_procfs_pid(int pidfd)
 static int nspid(const char *statuspath, int idx, int *count)
 {
 	char buf[4096];
-	int fd = open(statuspath, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (read_small(statuspath, buf, sizeof buf) < 0)
 		return -1;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
 	char *p = strstr(buf, "\nNSpid:");
 	if (!p)
 		return -1;

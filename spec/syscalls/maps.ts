@@ -74,12 +74,13 @@ export function writeMaps(c: Call, args: MapArgs): Outcome {
   const task = procTask(c, args.pid);
   const gone = c.guard('map.noTask', task === undefined || task.state === 'reaped');
   if (gone || !task) return gone ?? c.fail('map.noTask');
-  // opening the file for writing: the files are 0644 and owned by the task's euid/egid, so a
-  // writer needs to be that euid, or have CAP_DAC_OVERRIDE with both ids mapped in its namespace
-  // (capable_wrt_inode_uidgid)
+  // opening the file for writing: the files are 0644 and owned as task_dump_owner says (the
+  // task's euid/egid; global root once it has no mm, as a zombie), so a writer needs to be that
+  // uid, or have CAP_DAC_OVERRIDE with both ids mapped in its namespace (capable_wrt_inode_uidgid)
   const me = c.actor.cred;
-  const dac = me.euid === task.cred.euid ||
-    (nsCapable(c.tx, me, me.userNs, 'DAC_OVERRIDE') && hasMapping(c.tx, me.userNs, task.cred.euid, 'uid') && hasMapping(c.tx, me.userNs, task.cred.egid, 'gid'));
+  const owner = task.mm === null ? { uid: 0, gid: 0 } : { uid: task.cred.euid, gid: task.cred.egid };
+  const dac = me.euid === owner.uid ||
+    (nsCapable(c.tx, me, me.userNs, 'DAC_OVERRIDE') && hasMapping(c.tx, me.userNs, owner.uid, 'uid') && hasMapping(c.tx, me.userNs, owner.gid, 'gid'));
   const closed = c.guard('map.open', !dac);
   if (closed) return closed;
   const nsId = task.cred.userNs;

@@ -40,6 +40,7 @@ export function unshare(c: Call, requested: number): Outcome {
   const refused =
     c.guard('unshare.badFlags', (flags & ~knownBits(c)) !== 0) ?? // check_unshare_flags
     c.guard('unshare.threaded', (flags & (CLONE.THREAD | CLONE.SIGHAND | CLONE.VM)) !== 0 && otherThreads) ??
+    c.guard('unshare.sharedSighand', (flags & (CLONE.SIGHAND | CLONE.VM)) !== 0 && tx.all('tasks').some((t) => t.sighand === self.sighand && t.id !== self.id && t.state !== 'reaped')) ??
     c.guard('unshare.sharedMm', (flags & CLONE.VM) !== 0 && mm !== undefined && mm.users > 1);
   if (refused) return refused;
 
