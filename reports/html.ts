@@ -42,6 +42,15 @@ export function reportTitle(input: Pick<ReportInput, 'file' | 'trace'>): string 
   return input.trace.title ?? input.file ?? 'nscheck trace';
 }
 
+/**
+ * The report's banner. A trace that reproduces the violation it expects is a counterexample to
+ * its reader, not a pass: say what breaks, and where.
+ */
+function bannerLine(trace: Trace, r: ReplayResult): string {
+  if (r.ok && r.broken) return `COUNTEREXAMPLE: ${r.broken.property} is broken after step ${r.broken.step} (this trace reproduces it)`;
+  return verdictLine(trace, r);
+}
+
 /** One line of verdict: `FAIL: violates X (expected holds)`, `PASS: violates X, as expected`. */
 export function verdictLine(trace: Trace, r: ReplayResult): string {
   const expected = verdictText(trace.expect ?? 'holds');
@@ -174,7 +183,7 @@ export async function htmlReport(input: ReportInput): Promise<string> {
   const results = r.steps.map((s) => s.result);
   const body = [
     `<header><h1>${html(title)}</h1>`,
-    `<p class="verdict ${r.ok ? 'pass' : 'fail'}">${html(verdictLine(trace, r))}</p></header>`,
+    `<p class="verdict ${r.ok && !r.broken ? 'pass' : 'fail'}">${html(bannerLine(trace, r))}</p></header>`,
     propertySection(r),
     `<dl class="meta">${meta.map(([k, v]) => `<dt>${html(k)}</dt><dd>${html(v)}</dd>`).join('')}</dl>`,
     `<h2>Steps</h2>\n${stepsTable(r)}`,

@@ -65,7 +65,7 @@ function buildInitialState(sem: Semantics): State {
     id: id as TaskId, name: 'P', state: 'running' as const, parent: null, leader: id as TaskId,
     pids: [P_PID], pidNs: ids.pid, proxy,
     cred: { uid: 0, euid: 0, gid: 0, egid: 0, capEff: ALL_CAPS, capPrm: ALL_CAPS, userNs: user },
-    fs: fs.id, files: files.id, mm: mm.id, sighand: id as TaskId, exitCode: null,
+    fs: fs.id, files: files.id, mm: mm.id, sighand: id as TaskId, ignoresSigchld: false, exitCode: null,
   }));
   tx.setName('P', p.id);
   return tx.commit();

@@ -59,10 +59,14 @@ export function exitTask(tx: Tx, id: TaskId, code: number): void {
   releaseLeader(tx, id);
 }
 
-/** A process whose whole group has exited: its parent is told; one outside the trace, or a dying one, reaps at once. */
+/**
+ * A process whose whole group has exited: its parent is told (do_notify_parent). One outside the
+ * trace, a dying one, or one ignoring SIGCHLD reaps it at once.
+ */
 function releaseLeader(tx: Tx, id: TaskId): void {
   const self = tx.get('tasks', id);
-  if (self.parent === null || tx.get('tasks', self.parent).state !== 'running') reap(tx, id);
+  const parent = self.parent === null ? undefined : tx.get('tasks', self.parent);
+  if (!parent || parent.state !== 'running' || parent.ignoresSigchld) reap(tx, id);
 }
 
 /**
@@ -88,6 +92,10 @@ function reparent(tx: Tx, child: Task, father: Task): void {
  */
 function zapPidNs(tx: Tx, ns: Namespace, init: TaskId): void {
   tx.update('ns', ns.id, { adding: false });
+  // the dying init ignores SIGCHLD so its children autoreap; the disposition lives in the
+  // sighand, so every task sharing it (CLONE_SIGHAND, even outside the namespace) ignores it too
+  const sighand = tx.get('tasks', init).sighand;
+  for (const t of tx.all('tasks')) if (t.sighand === sighand && t.state !== 'reaped') tx.update('tasks', t.id, { ignoresSigchld: true });
   for (const t of tx.all('tasks')) {
     if (t.id !== init && t.state === 'running' && inPidNs(tx, t, ns)) exitTask(tx, t.id, 137);
   }

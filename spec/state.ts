@@ -82,6 +82,11 @@ export interface Task {
    * until they are reaped (__exit_signal), not merely until they exit
    */
   readonly sighand: TaskId;
+  /**
+   * SIGCHLD is ignored (SIG_IGN): children are reaped as they exit. Inherited by fork, shared by
+   * every task of the sighand. Set by zap_pid_ns_processes on the dying init's sighand.
+   */
+  readonly ignoresSigchld: boolean;
   readonly exitCode: number | null;
 }
 

@@ -141,7 +141,7 @@ function copyProcess(c: Call, args: ForkArgs): TaskId | Failure {
     parent: thread || has(CLONE.PARENT) ? self.parent : self.id,
     leader: thread ? self.leader : id,
     pids, pidNs: target.id, proxy: childProxy, cred,
-    fs: fsId, files, mm: mmId, sighand: has(CLONE.SIGHAND) ? self.sighand : id, exitCode: null,
+    fs: fsId, files, mm: mmId, sighand: has(CLONE.SIGHAND) ? self.sighand : id, ignoresSigchld: self.ignoresSigchld, exitCode: null,
   }));
   if (pids[pids.length - 1] === 1) tx.update('ns', target.id, { reaper: child.id }); // the first process is init
   if (args.child) tx.setName(args.child, child.id);
