@@ -8,8 +8,8 @@
 import type { ReplayResult } from '../model/replay';
 import type { State } from '../spec/state';
 import { dotLabel, dotString } from './escape';
-import { changedRefs, SLOT_LABEL, stateGraph, type EdgeKind, type GEdge, type GNode, type ObjKind } from './graph';
-import { NS_TYPES, SLOTS } from '../spec/state';
+import { changedRefs, focusRefs, restrictGraph, SLOT_LABEL, stateGraph, substantiveChanges, type EdgeKind, type GEdge, type GNode, type Graph, type ObjKind } from './graph';
+import { NS_TYPES, SLOTS, type Slot } from '../spec/state';
 
 const FONT = 'DejaVu Sans';
 
@@ -65,14 +65,18 @@ const nodeId = (prefix: string, ref: string): string => prefix + ref.replace(':'
  * and needs no label. Record syntax gives `{}|<>` and spaces a meaning; the fields are fixed
  * names and numbers, and the first field's text is escaped for records all the same.
  */
-function proxyLabel(lines: readonly string[]): string {
+function proxyLabel(lines: readonly string[], ports: readonly Slot[]): string {
   const head = lines.map((l) => l.replace(/[\\{}|<>"]/g, (c) => `\\${c}`)).join('\\n');
-  return `"{${head}|${SLOTS.map((s) => `<${s}> ${SLOT_LABEL[s]}`).join('|')}}"`;
+  const fields = ports.map((s) => `<${s}> ${SLOT_LABEL[s]}`);
+  // a focused diagram lists only the slots it draws an edge from; the count of the others is a number
+  const rest = SLOTS.length - ports.length;
+  if (rest > 0) fields.push(`${rest === SLOTS.length ? '' : '+'}${rest} slot${rest === 1 ? '' : 's'} not shown`);
+  return `"{${[head, ...fields].join('|')}}"`;
 }
 
-function nodeLine(prefix: string, n: GNode, m: Marks): string {
+function nodeLine(prefix: string, n: GNode, m: Marks, ports: readonly Slot[] = SLOTS): string {
   const base = NODE_STYLE[n.kind];
-  const parts: Attrs[] = [{ label: n.kind === 'proxy' ? proxyLabel(n.lines) : dotLabel(n.lines) }, base];
+  const parts: Attrs[] = [{ label: n.kind === 'proxy' ? proxyLabel(n.lines, ports) : dotLabel(n.lines) }, base];
   if (m.changed?.has(n.ref)) parts.push(CHANGED);
   if (n.dead) parts.push({ style: q(`${(base.style ?? '').includes('rounded') ? 'rounded,' : ''}filled,dashed`), fontcolor: q('#80868b') });
   if (m.named?.has(n.ref)) parts.push(NAMED);
@@ -88,12 +92,16 @@ function edgeLine(prefix: string, e: GEdge, m: Marks): string {
   return `${from} -> ${nodeId(prefix, e.to)} [${attrList(...parts)}];`;
 }
 
-/** The body of one state: tasks in one row, namespaces grouped by type, then the edges. */
-function stateBody(s: State, prefix: string, m: Marks, indent: string): string[] {
-  const g = stateGraph(s, m.named);
+/**
+ * The body of one state: tasks in one row, namespaces grouped by type, then the edges. With
+ * `hidden` (a focused diagram), an nsproxy lists only the slots it has an edge from, and a grey
+ * note counts the objects left out.
+ */
+function stateBody(g: Graph, prefix: string, m: Marks, indent: string, hidden?: number): string[] {
   const out: string[] = [];
   const tasks = g.nodes.filter((n) => n.kind === 'task');
-  for (const n of g.nodes) if (n.kind !== 'ns') out.push(indent + nodeLine(prefix, n, m));
+  const ports = (ref: string): readonly Slot[] => (hidden === undefined ? SLOTS : SLOTS.filter((p) => g.edges.some((e) => e.from === ref && e.port === p)));
+  for (const n of g.nodes) if (n.kind !== 'ns') out.push(indent + nodeLine(prefix, n, m, ports(n.ref)));
   if (tasks.length > 1) {
     // one row, in table order in every pane (invisible edges fix the order), so panes compare
     const ids = tasks.map((n) => nodeId(prefix, n.ref));
@@ -108,6 +116,9 @@ function stateBody(s: State, prefix: string, m: Marks, indent: string): string[]
     out.push(`${indent}}`);
   }
   for (const e of g.edges) out.push(indent + edgeLine(prefix, e, m));
+  if (hidden !== undefined && hidden > 0) {
+    out.push(`${indent}${prefix}hidden [label="${hidden} other object${hidden === 1 ? '' : 's'} not shown", shape=plaintext, fontcolor="#80868b"];`);
+  }
   return out;
 }
 
@@ -123,7 +134,7 @@ function header(title: string, size: 'full' | 'small'): string[] {
 
 /** One state on its own (the step-through view). */
 export function stateDot(s: State, title: string, marks: Marks = {}): string {
-  return [...header(title, 'small'), ...stateBody(s, 's_', marks, '  '), '}', ''].join('\n');
+  return [...header(title, 'small'), ...stateBody(stateGraph(s, marks.named), 's_', marks, '  '), '}', ''].join('\n');
 }
 
 export interface ViolationInput {
@@ -136,35 +147,62 @@ export interface ViolationInput {
   /** the step's index, resolved call and result (`P: unshare(flags=CLONE_NEWNS) = ok`) */
   readonly stepIndex: number;
   readonly stepText: string;
+  /** the task that made the step (`task:2`): drawn in the focused diagram, not expanded */
+  readonly actor?: string;
+  /** draw every object of both states instead of the focused diagram */
+  readonly full?: boolean;
 }
 
-/** The state before and after the violating step, side by side, with a legend. */
+/**
+ * The state before and after the violating step, side by side, with a legend. By default the
+ * diagram is focused: the objects the violation names, the objects the step changed (in more
+ * than a reference count), their direct neighbours and the acting task (graph.ts focusRefs),
+ * the same objects in both panes; a grey note in each pane counts the objects left out.
+ * `full` draws every object of both states.
+ */
 export function violationDot(v: ViolationInput): string {
   const named = new Set(v.objects);
   const changed = changedRefs(v.before, v.after);
+  let gb = stateGraph(v.before, named);
+  let ga = stateGraph(v.after, named);
+  let hb: number | undefined;
+  let ha: number | undefined;
+  if (!v.full) {
+    const focus = new Set([...named, ...substantiveChanges(v.before, v.after)]);
+    const context = new Set(v.actor !== undefined ? [v.actor] : []);
+    const keep = new Set([...focusRefs(gb, focus, context), ...focusRefs(ga, focus, context)]);
+    const b = restrictGraph(gb, keep, focus);
+    const a = restrictGraph(ga, keep, focus);
+    [gb, hb, ga, ha] = [b.graph, b.hidden, a.graph, a.hidden];
+  }
   const out = header(v.title, 'full');
   out.push('  subgraph cluster_before {');
   out.push(`    label=${dotString(`before step ${v.stepIndex}`)}; style="rounded"; color="#9aa0a6";`);
-  out.push(...stateBody(v.before, 'b_', { named }, '    '));
+  out.push(...stateBody(gb, 'b_', { named }, '    ', hb));
   out.push('  }');
   out.push('  subgraph cluster_after {');
   out.push(`    label=${dotString(`after step ${v.stepIndex}: ${v.stepText}`)}; style="rounded"; color="#9aa0a6";`);
-  out.push(...stateBody(v.after, 'a_', { named, changed }, '    '));
+  out.push(...stateBody(ga, 'a_', { named, changed }, '    ', ha));
   out.push('  }');
-  out.push(...legend('  '));
+  out.push(...legend('  ', !v.full));
   out.push('}', '');
   return out.join('\n');
 }
 
-/** The violation diagram of a replay: its broken step, or (when every property held) its last step. */
-export function replayDot(r: ReplayResult): string | undefined {
+/**
+ * The violation diagram of a replay: its broken step, or (when every property held) its last
+ * step. Focused unless `full` (see violationDot).
+ */
+export function replayDot(r: ReplayResult, opts: { readonly full?: boolean } = {}): string | undefined {
   const i = r.broken ? r.broken.step : r.steps.length - 1;
   const step = r.steps[i];
   const before = r.states[i];
   const after = r.states[i + 1];
   if (!step || !before || !after) return undefined;
+  const actor = Object.hasOwn(after.names, step.task) ? after.names[step.task] : undefined;
   return violationDot({
     before, after, objects: r.broken?.violation.objects ?? [], stepIndex: i, stepText: `${step.call} = ${step.result}`,
+    ...(actor !== undefined ? { actor: `task:${actor}` } : {}), ...(opts.full ? { full: true } : {}),
     title: r.broken ? `${r.broken.property} broken after step ${i} (${r.variant})` : `every property holds (${r.variant}); last step ${i}`,
   });
 }
@@ -180,7 +218,7 @@ export function stepDot(r: ReplayResult, i: number): string | undefined {
 }
 
 /** A small worked example of every mark and edge kind, drawn with the same styles. */
-function legend(indent: string): string[] {
+function legend(indent: string, focused: boolean): string[] {
   const small: Attrs = { fontsize: '8' };
   const n = (id: string, kind: ObjKind, text: string, ...extra: Attrs[]) => `${indent}  lg_${id} [${attrList({ label: dotString(text) }, NODE_STYLE[kind], small, ...extra)}];`;
   const e = (a: string, b: string, kind: EdgeKind, text: string) => `${indent}  lg_${a} -> lg_${b} [${attrList(text ? { label: dotString(text) } : {}, EDGE_STYLE[kind], { fontsize: '7' })}];`;
@@ -199,7 +237,8 @@ function legend(indent: string): string[] {
     n('inode', 'inode', 'nsfs inode'),
     n('mnt', 'ns', 'mnt:[inum]'),
     n('note', 'fs', 'fs_struct, mm_struct, files_struct:\ndrawn when shared, open or odd'),
-    `${indent}  lg_named -> lg_changed -> lg_dead [style=invis];`,
+    ...(focused ? [`${indent}  lg_focus [label="focused: only the named and changed objects,\\ntheir neighbours and the acting task;\\nthe grey note counts the rest", shape=plaintext, fontcolor="#80868b", fontsize=8];`] : []),
+    `${indent}  lg_named -> lg_changed -> lg_dead${focused ? ' -> lg_focus' : ''} [style=invis];`,
     e('task', 'proxy', 'nsproxy', 'nsproxy'),
     e('proxy', 'ns', 'slot', 'slot: uts, mnt, ...'),
     e('task', 'user', 'cred', 'cred'),

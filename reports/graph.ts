@@ -222,3 +222,75 @@ function isDeadRef(s: State, ref: string): boolean {
   const [kind, id] = ref.split(':') as [ObjKind, string];
   return isDead(s, kind, Number(id));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The focused violation diagram: only what the violation is about.
+
+/** Fields that only count users; a row whose other fields are unchanged changed only a count. */
+const COUNT_FIELDS: ReadonlySet<string> = new Set(['refs', 'users', 'ucounts']);
+
+function countOnly(before: unknown, after: unknown): boolean {
+  if (typeof before !== 'object' || before === null || typeof after !== 'object' || after === null) return false;
+  const b = before as Readonly<Record<string, unknown>>;
+  const a = after as Readonly<Record<string, unknown>>;
+  for (const k of new Set([...Object.keys(b), ...Object.keys(a)])) {
+    if (!COUNT_FIELDS.has(k) && JSON.stringify(b[k]) !== JSON.stringify(a[k])) return false;
+  }
+  return true;
+}
+
+/**
+ * The rows a step changed in more than a reference count: new rows, and rows with another
+ * pointer, name, state or mount. (A setns or fork moves the counts of every namespace the task
+ * holds; those rows are still yellow when drawn, but they do not decide what is drawn.)
+ */
+export function substantiveChanges(before: State, after: State): Set<string> {
+  const out = new Set<string>();
+  for (const t of TABLES) {
+    const b = before[t] as readonly unknown[];
+    const a = after[t] as readonly unknown[];
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !countOnly(b[i], a[i])) out.add(`${KIND_OF_TABLE[t]}:${i}`);
+  }
+  return out;
+}
+
+/**
+ * Edges that bring a neighbour of a focus object into the focused diagram, by direction.
+ * Outgoing: everything the object points at, except a task's cred and pid namespaces and the
+ * slots of an nsproxy (drawn when their target is drawn anyway). Incoming: whoever points at
+ * the object, except the namespaces a user namespace owns and the tasks whose cred or pid
+ * namespace it is (for the initial namespaces, that is everything).
+ */
+const EXPAND_OUT: ReadonlySet<EdgeKind> = new Set<EdgeKind>(['nsproxy', 'owner', 'bind', 'fd', 'ref', 'struct']);
+const EXPAND_IN: ReadonlySet<EdgeKind> = new Set<EdgeKind>(['nsproxy', 'slot', 'bind', 'fd', 'ref', 'struct']);
+
+/**
+ * The objects of `g` a focused diagram keeps: the `focus` objects (named by the violation,
+ * changed by the step), their direct neighbours (one edge away, see EXPAND_OUT / EXPAND_IN),
+ * the tasks using any nsproxy kept (an nsproxy means nothing without its tasks), and the
+ * `context` objects (the task that made the step), which are kept but not expanded.
+ */
+export function focusRefs(g: Graph, focus: ReadonlySet<string>, context: ReadonlySet<string> = new Set()): Set<string> {
+  const present = new Set(g.nodes.map((n) => n.ref));
+  const keep = new Set<string>();
+  for (const ref of [...focus, ...context]) if (present.has(ref)) keep.add(ref);
+  for (const e of g.edges) {
+    if (focus.has(e.from) && EXPAND_OUT.has(e.kind)) keep.add(e.to);
+    if (focus.has(e.to) && EXPAND_IN.has(e.kind)) keep.add(e.from);
+  }
+  for (const e of g.edges) if (e.kind === 'nsproxy' && keep.has(e.to)) keep.add(e.from);
+  return keep;
+}
+
+/**
+ * The part of `g` on `keep` (node order unchanged), and how many of its objects were left out.
+ * With `focus`, an edge between two objects that are only there as neighbours or context is
+ * left out too, unless it is a task's nsproxy (e.g. every task's cred edge to the initial user
+ * namespace, kept as the owner of a named namespace, says nothing about the violation).
+ */
+export function restrictGraph(g: Graph, keep: ReadonlySet<string>, focus?: ReadonlySet<string>): { graph: Graph; hidden: number } {
+  const nodes = g.nodes.filter((n) => keep.has(n.ref));
+  const edges = g.edges.filter((e) => keep.has(e.from) && keep.has(e.to)
+    && (focus === undefined || focus.has(e.from) || focus.has(e.to) || e.kind === 'nsproxy'));
+  return { graph: { nodes, edges }, hidden: g.nodes.length - nodes.length };
+}

@@ -75,7 +75,8 @@ th{background:#f8f9fa}td.call,td.res,code,pre{font-family:"DejaVu Sans Mono",mon
 tr.mismatch td{background:#fce8e6}tr.broken td{font-weight:bold}tr.current td{outline:2px solid #1a73e8;outline-offset:-2px}
 tr[data-step]{cursor:pointer}.bad{color:var(--red);font-weight:bold}
 .svgbox{overflow:auto;border:1px solid var(--line);padding:6px}.svgbox svg{display:block;max-width:100%;height:auto}
-.svgbox.main svg{max-width:none;width:auto;height:80vh;min-height:420px}.svgbox.main.fit svg{max-width:100%;height:auto;min-height:0}
+.svgbox.main svg{max-width:100%;width:auto;height:auto;max-height:80vh}.svgbox.main.fit svg{max-width:100%;height:auto;max-height:none}
+details.full{margin:10px 0}details.full summary{cursor:pointer;color:var(--muted)}details.full .svgbox svg{max-width:none;width:auto;height:80vh;min-height:420px}
 figure.step .svgbox svg{max-height:75vh;width:auto}
 .controls{display:flex;gap:10px;align-items:center;margin:6px 0}button{font:inherit;padding:2px 10px}
 figure.step{margin:0 0 18px}figure.step figcaption{font-family:"DejaVu Sans Mono",monospace;font-size:13px;margin-bottom:4px}
@@ -168,6 +169,8 @@ export async function htmlReport(input: ReportInput): Promise<string> {
 
   const dot = replayDot(r);
   const main = dot ? inlineSvg(await renderSvg(dot)) : '';
+  const fullDot = replayDot(r, { full: true });
+  const full = fullDot ? inlineSvg(await renderSvg(fullDot)) : '';
   const figures: string[] = [];
   const first = Math.max(0, r.steps.length - MAX_STEP_DIAGRAMS);
   if (first === 0) {
@@ -187,7 +190,8 @@ export async function htmlReport(input: ReportInput): Promise<string> {
     propertySection(r),
     `<dl class="meta">${meta.map(([k, v]) => `<dt>${html(k)}</dt><dd>${html(v)}</dd>`).join('')}</dl>`,
     `<h2>Steps</h2>\n${stepsTable(r)}`,
-    main ? `<h2>${r.broken ? `Before and after step ${r.broken.step}` : 'The last step'}</h2>\n<p class="muted">Red: objects the violation names. Yellow: objects the step changed. Scroll to pan; double-click to fit the width.</p>\n<div class="svgbox main">${main}</div>` : '',
+    main ? `<h2>${r.broken ? `Before and after step ${r.broken.step}` : 'The last step'}</h2>\n<p class="muted">Red: objects the violation names. Yellow: objects the step changed. Drawn: those objects, their direct neighbours and the task that made the step; the full state is below. Scroll to pan; double-click to fit the width.</p>\n<div class="svgbox main">${main}</div>` : '',
+    full ? `<details class="full"><summary>Full state before and after step ${r.broken ? r.broken.step : r.steps.length - 1} (every object)</summary>\n<div class="svgbox">${full}</div></details>` : '',
     `<h2>Step through</h2>\n<div class="controls"><button id="prev" type="button">◀ previous</button><span id="pos"></span><button id="next" type="button">next ▶</button><span class="muted">(← → keys; click a row of the steps table)</span></div>`,
     first > 0 ? `<p class="muted">Showing the last ${MAX_STEP_DIAGRAMS} of ${r.steps.length} steps.</p>` : '',
     figures.join('\n'),

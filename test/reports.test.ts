@@ -60,7 +60,49 @@ test('the violation diagram draws the named objects red and the changed ones yel
   }
   assert.ok(dot.includes('subgraph cluster_before') && dot.includes('subgraph cluster_after') && dot.includes('subgraph cluster_legend'));
   assert.match(dot, /label="bind a-mnt"/);
-  assert.match(dot, /b_proxy\d+:pidForChildren -> /);
+  // the full diagram draws every slot edge; the focused one only the slots that lead somewhere drawn
+  assert.match(replayDot(result, { full: true })!, /b_proxy\d+:pidForChildren -> /);
+  assert.not.match(dot, /:pidForChildren -> /);
+  assert.match(dot, /a_proxy\d+:mnt -> a_ns\d+ /);
+});
+
+const nodeRefs = (dot: string, prefix: string): string[] =>
+  dot.split('\n').map((l) => new RegExp(`^\\s*${prefix}([a-z]+)(\\d+) \\[`).exec(l)).filter((m) => m !== null).map((m) => `${m[1]}:${m[2]}`);
+
+test('the focused violation diagram: the bind cycle, its neighbours, and a count of the rest', () => {
+  const { result } = load('M10a-mntns-bind-cycle');
+  const dot = replayDot(result)!;
+  const full = replayDot(result, { full: true })!;
+  // after the step: the two mount namespaces, the two nsfs inodes binding them into each other,
+  // their owner, both nsproxies and their tasks (B made the step); not uts, ipc, pid, ...
+  assert.equal(nodeRefs(dot, 'a_'), ['task:0', 'task:1', 'task:2', 'proxy:0', 'proxy:1', 'inode:0', 'inode:1', 'ns:0', 'ns:1', 'ns:8']);
+  assert.equal(nodeRefs(dot, 'b_'), ['task:0', 'task:1', 'task:2', 'proxy:0', 'proxy:1', 'inode:0', 'ns:0', 'ns:1', 'ns:8']);
+  assert.is(nodeRefs(full, 'a_').length, 16);
+  assert.match(dot, /a_hidden \[label="6 other objects not shown"/);
+  assert.match(dot, /b_hidden \[label="6 other objects not shown"/);
+  assert.not.ok(full.includes('_hidden'));
+  // the cycle: ns:1 binds inode:0 (of ns:8), ns:8 binds inode:1 (of ns:1)
+  assert.match(dot, /a_ns1 -> a_inode0 \[label="bind b-mnt"/);
+  assert.match(dot, /a_inode0 -> a_ns8 /);
+  assert.match(dot, /a_ns8 -> a_inode1 \[label="bind a-mnt"/);
+  assert.match(dot, /a_inode1 -> a_ns1 /);
+  // no cred edge between objects that are only neighbours; the legend says what is drawn
+  assert.not.match(dot, /_task\d+ -> [ab]_ns\d+ \[label="cred"/);
+  assert.match(dot, /lg_focus \[/);
+  assert.match(dot, /\+7 slots not shown/);
+});
+
+test('the focused diagram: a setns keeps the task, its old and new nsproxy, and the root it kept', () => {
+  const { result } = load('setns-pidfd+mnt-moves-fs-sharer');
+  const dot = replayDot(result)!;
+  const v = result.broken!.violation;
+  for (const ref of v.objects) assert.ok(nodeRefs(dot, 'a_').includes(ref) || nodeRefs(dot, 'b_').includes(ref), `${ref} drawn`);
+  assert.ok(nodeRefs(dot, 'a_').length < nodeRefs(replayDot(result, { full: true })!, 'a_').length);
+  // a namespace whose refcount alone moved is not a reason to draw it
+  const full = replayDot(result, { full: true })!;
+  assert.ok(full.includes('a_ns2 ['));
+  assert.not.ok(dot.includes('a_ns2 ['));
+  assert.is(dot, replayDot(load('setns-pidfd+mnt-moves-fs-sharer').result));
 });
 
 test('freed and reaped objects are drawn only when named or still pointed at', () => {
@@ -109,8 +151,15 @@ test('escaping: a hostile title, bind target, hostname and task name stay inert 
   assert.not.ok(svg.includes('<script'));
   assert.not.ok(/<title>(x|y|evil)<\/title>/.test(svg));
   assert.ok(svg.includes('&lt;/text&gt;&lt;script&gt;alert(1)&lt;/script&gt;'), 'the target is shown, escaped');
-  assert.ok(svg.includes('hostname &lt;script&gt;'), 'the hostname is shown, escaped');
-  assert.ok(svg.includes('\\N'), 'a backslash sequence is shown literally');
+  // the hostname lives in the uts namespace, which only the full diagram draws
+  const fullDot = replayDot(run.result, { full: true })!;
+  assert.not.ok(fullDot.includes(PAYLOAD));
+  const fullSvg = await renderSvg(fullDot);
+  assert.not.ok(fullSvg.includes('<script'));
+  assert.not.ok(/<title>(x|y|evil)<\/title>/.test(fullSvg));
+  assert.ok(fullSvg.includes('hostname &lt;script&gt;'), 'the hostname is shown, escaped');
+  assert.ok(fullSvg.includes('&lt;/text&gt;&lt;script&gt;alert(1)&lt;/script&gt;'));
+  assert.ok(svg.includes('\\N') && fullSvg.includes('\\N'), 'a backslash sequence is shown literally');
 
   // task names are restricted by the trace format; the renderer escapes them all the same
   const s = run.result.states.at(-1)!;
