@@ -1,6 +1,8 @@
 // nscheck variants [--check] [--json]: the built-in variants, and the matrix of checking each.
 
 import { check } from '../model/check';
+import { replay } from '../model/replay';
+import { readTrace } from '../model/trace';
 import { semanticsOf } from '../spec/variants/define';
 import { BUILTIN_VARIANTS } from '../spec/variants';
 import { md } from '../reports/escape';
@@ -35,6 +37,14 @@ export async function variantsMatrix(runs: number, seed: number, maxSteps = 40):
     const r = await check({ sem, runs, maxSteps, seed, now: Date.now, ignore: def.knownFindings ?? [], ...(expected !== 'holds' ? { target: expected } : {}) });
     const ms = Date.now() - t0;
     const cx = r.counterexample;
+    if (!cx && expected !== 'holds' && def.control) {
+      // search missed within its budget: the mutant's explicit negative control must break it
+      const trace = readTrace(def.control);
+      const res = replay(trace, sem);
+      const got = res.broken?.property ?? null;
+      rows.push({ variant: def.name, expected, verdict: got ? `violates ${got} (control trace)` : 'holds', invariant: got, shrunkLength: got ? res.broken!.step + 1 : null, ms: Date.now() - t0, pass: got === expected });
+      continue;
+    }
     rows.push({
       variant: def.name, expected, verdict: cx ? `violates ${cx.property}` : 'holds', invariant: cx?.property ?? null,
       shrunkLength: cx?.shrunkLength ?? null, ms, pass: expected === 'holds' ? !cx : cx?.property === expected,

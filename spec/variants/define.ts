@@ -34,6 +34,12 @@ export interface VariantDef {
    * Replay still judges them.
    */
   readonly knownFindings?: readonly string[];
+  /**
+   * An explicit trace (path from the repository root) that must break `expect.violates` under
+   * this variant: the negative control for a mutant random search cannot reach in its budget
+   * (33 nested namespaces, say). The test gate and `variants --check` fall back to it.
+   */
+  readonly control?: string;
   /** where the variant comes from (a digest row, a commit) */
   readonly source?: string;
 }
