@@ -9,7 +9,6 @@ import { defineVariant } from '../spec/variants/define';
 export default defineVariant({
   name: 'allow-own-mntns-bind',
   doc: 'mnt_ns_loop refuses only strictly older mount namespaces, so a namespace may bind its own file',
-  nsTypes: {},
   disable: ['mntns.loop'],
-  // a finer change would wrap the rule instead of removing it; the rule names are in spec/rules.ts
+  // the rule names are in spec/rules.ts; examples/variant-pidns-join-needs-init.ts wraps a type's entry instead
 });
