@@ -40,7 +40,7 @@ const UNSHARE_FLAGS: readonly number[] = [
 const NS_BITS: readonly number[] = [F.NEWUSER, F.NEWNS, F.NEWUTS, F.NEWIPC, F.NEWPID, F.NEWCGROUP, F.NEWNET, F.NEWTIME];
 const TARGETS = ['a', 'b', 'c'];
 const IOCTLS = ['NS_GET_USERNS', 'NS_GET_PARENT', 'NS_GET_PARENT', 'NS_GET_NSTYPE', 'NS_GET_OWNER_UID', 'NS_GET_ID', 'NS_GET_MNTNS_ID', 'NS_BOGUS'];
-const MAPS = ['0 0 1', '0 65534 1', '0 1000 1', '0 0 4294967295', '1 1 1', 'bogus'];
+const MAPS = ['0 0 1', '0 65534 1', '0 1000 1', '0 0 4294967295', '1 1 1', '0 5000 1', 'bogus'];
 const FD_VARS = ['f0', 'f1', 'f2', 'f3'];
 /** Entries to open, the hierarchical and mount ones twice as often. */
 const ENTRIES = [...PROC_ENTRY_NAMES, 'pid', 'user', 'mnt'];
@@ -179,7 +179,7 @@ export function resolve(s: State, intent: Intent, ctx: ResolveCtx): { task: stri
       args.fd = pick(FD_VARS, c);
       break;
     case 'sethostname':
-      args.name = pick(['x', 'y'], b);
+      args.name = pick(['x', 'y', 'h'.repeat(65)], b); // 65 bytes: one over __NEW_UTS_LEN
       break;
     case 'drop_caps':
       args.mode = pick(DROP_MODES, b);
