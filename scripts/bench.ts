@@ -102,7 +102,7 @@ async function main() {
   }
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { benchConform } = require('../model/conform') as { benchConform: () => Promise<{ kernelTracesPerSec: number; modelTracesPerSec: number }> };
+    const { benchConform } = require('../model/conform-random') as { benchConform: () => Promise<{ kernelTracesPerSec: number; modelTracesPerSec: number }> };
     const r = await benchConform();
     console.log(`conform: kernel executor ${r.kernelTracesPerSec.toFixed(1)} traces/s, model ${Math.round(r.modelTracesPerSec)} traces/s on the kernel corpus (model ${Math.round(r.modelTracesPerSec / r.kernelTracesPerSec)}× faster)`);
   } catch (e) {

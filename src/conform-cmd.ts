@@ -4,10 +4,8 @@
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  conformRandom, conformTrace, documentedReason, documentedSignatures, loadDifferences,
-  type ConformResult, type Disagreement, type RandomFinding,
-} from '../model/conform';
+import { conformTrace, documentedReason, documentedSignatures, loadDifferences, type ConformResult, type Disagreement } from '../model/conform';
+import { conformRandom, type RandomFinding } from '../model/conform-random';
 import { kernelAvailable, planTrace, TraceInputError } from '../model/executor/kernel';
 import { InputError, readTrace, traceToJson, type Trace } from '../model/trace';
 import { resolveVariant } from '../model/variants';

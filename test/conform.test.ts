@@ -6,10 +6,8 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  compareRuns, conformRandom, conformTrace, documentedReason, documentedSignatures, executorUnsafe, InumBijection,
-  loadDifferences, randomTrace, runModel,
-} from '../model/conform';
+import { compareRuns, conformTrace, documentedReason, documentedSignatures, InumBijection, loadDifferences, runModel } from '../model/conform';
+import { conformRandom, executorUnsafe, randomTrace } from '../model/conform-random';
 import { kernelAvailable, type KernelNamespaces } from '../model/executor/kernel';
 import { parseTrace, readTrace } from '../model/trace';
 import { resolveVariant } from '../model/variants';
