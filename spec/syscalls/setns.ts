@@ -7,7 +7,7 @@ import { nsCapable, ptraceMayAccess } from '../caps';
 import { CLONE, NS_FLAGS } from '../flags';
 import type { NsSet, NsTypeOps } from '../ns-types/ops';
 import { getNs, newProxy, putNs, putProxy } from '../refs';
-import type { Failure } from '../semantics';
+import { ruleInForce, type Failure } from '../semantics';
 import type { Namespace, NsId, OpenFile, Task } from '../state';
 import type { Call, Outcome } from '../tx';
 import { lookupFd } from './fds';
@@ -16,8 +16,10 @@ export function setns(c: Call, fd: string | number, nstype: number): Outcome {
   const tx = c.tx;
   const self = c.actor;
   const file = lookupFd(c, fd);
+  // (the v3.0-3.7 capability check is evaluated only on kernels that have it)
+  const oldGlobalCheck = c.sem.failures['setns.globalCap'] !== undefined;
   const refused =
-    c.guard('setns.globalCap', !nsCapable(tx, self.cred, rootUserNs(c), 'SYS_ADMIN')) ??
+    c.guard('setns.globalCap', oldGlobalCheck && !nsCapable(tx, self.cred, rootUserNs(c), 'SYS_ADMIN')) ??
     c.guard('setns.badFd', file === undefined || file.opath);
   if (refused) return refused;
   const f = file as OpenFile;
@@ -29,10 +31,10 @@ export function setns(c: Call, fd: string | number, nstype: number): Outcome {
     if (mismatch) return mismatch;
     return transact(c, type.flag, [{ type, target }]);
   }
-  if (f.kind === 'pidfd' && c.sem.kernel >= 5008) {
+  if (f.kind === 'pidfd' && ruleInForce('setns.pidfdFlags', c.sem.kernel)) {
     return setnsPidfd(c, f, nstype >>> 0);
   }
-  return c.guard('setns.notNsFile', true) ?? transact(c, 0, []);
+  return c.fail('setns.notNsFile');
 }
 
 /** The initial user namespace: the root of the caller's user-namespace chain. */
