@@ -22,6 +22,5 @@ export const TRANSITIONS: readonly Transition[] = [
   SetnsHonoursNstype, NoAncestorPidNsHandle,
 ];
 
-export const PROPERTY_NAMES: readonly string[] = [...INVARIANTS, ...TRANSITIONS].map((p) => p.name);
 
 export type { Invariant, Transition, Violation } from './types';

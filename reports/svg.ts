@@ -15,10 +15,6 @@ export function graphviz(): Promise<Graphviz> {
   return instance;
 }
 
-export async function graphvizVersion(): Promise<string> {
-  return (await graphviz()).version();
-}
-
 /** Render DOT to a standalone SVG document. */
 export async function renderSvg(dot: string): Promise<string> {
   return (await graphviz()).dot(dot, 'svg');

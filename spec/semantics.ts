@@ -53,10 +53,6 @@ export interface Semantics {
   readonly typeOf: Readonly<Record<NsType, NsTypeOps>>;
 }
 
-export function versionText(v: number): string {
-  return `${Math.floor(v / 1000)}.${v % 1000}`;
-}
-
 /** The errno a rule returns on a given kernel version. */
 export function errnoAt(rule: RuleName, kernel: number): Errno {
   const info = RULES[rule] as { errno: Errno; errnoHistory?: readonly { until: number; errno: Errno }[] };

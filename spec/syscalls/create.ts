@@ -2,7 +2,7 @@
 // a new nsproxy whose slots are new namespaces for the requested types, in table order (mnt,
 // uts, ipc, pid, cgroup, net, time), and the old ones for the rest.
 
-import { isFailure, getNs, putNs } from '../refs';
+import { isFailure, getNs } from '../refs';
 import type { Failure } from '../semantics';
 import { SLOTS, type Cred, type Namespace, type NsId, type Slot, type Task } from '../state';
 import type { Call } from '../tx';
@@ -36,11 +36,6 @@ export function createNamespaces(c: Call, task: Task, flags: number, owner: NsId
   }
   for (const s of SLOTS) if (!made.includes(slots[s])) getNs(c.tx, slots[s]);
   return { slots };
-}
-
-/** Release slots built by createNamespaces that were not adopted by an nsproxy. */
-export function dropSlots(c: Call, slots: Readonly<Record<Slot, NsId>>): void {
-  for (const s of SLOTS) putNs(c.tx, slots[s]);
 }
 
 /** create_user_ns for `cred`: the new user namespace (one reference, for the new cred). */

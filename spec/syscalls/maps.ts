@@ -3,7 +3,7 @@
 // user_namespaces(7). The files are written in that order; each write stands on its own, so
 // a later failure leaves the earlier writes in place, as on the kernel.
 
-import { hasMapping, mapDown, mapUp, nsCapable } from '../caps';
+import { hasMapping, mapDown, nsCapable } from '../caps';
 import type { Failure } from '../semantics';
 import type { IdExtent, Namespace } from '../state';
 import type { Call, Outcome } from '../tx';
@@ -107,11 +107,4 @@ export function writeMaps(c: Call, args: MapArgs): Outcome {
     if (failed) return failed;
   }
   return { ok: true, state: c.tx.commit() };
-}
-
-/** For reports: a map as the kernel prints it from the reader's namespace (unused ids elided). */
-export function mapText(c: Call, ns: Namespace, which: 'uid' | 'gid'): string {
-  const map = which === 'uid' ? ns.uidMap : ns.gidMap;
-  if (!map) return '';
-  return map.map((e) => `${e.inside} ${mapUp(c.tx, c.actor.cred.userNs, e.outside, which) ?? e.outside} ${e.count}`).join('\n');
 }
