@@ -9,9 +9,9 @@
 
 import fc from 'fast-check';
 import { initialState } from '../spec/initial';
-import { resultText, type ParsedStep } from '../spec/ops';
+import type { ParsedStep } from '../spec/ops';
 import type { Semantics } from '../spec/semantics';
-import type { State } from '../spec/state';
+import type { World } from '../spec/state';
 import { GENERATED_OPS, OP_WEIGHTS, resolveStep, type Intent, type ResolveCtx } from './generate';
 import { runChecked, type PropertyFailure } from './run';
 import type { Trace, TraceStep } from './trace';
@@ -38,7 +38,7 @@ class ViolationFound extends Error {
 
 /** The system under test of one run: the current state and what happened so far. */
 class Run {
-  state: State;
+  readonly state: World;
   readonly ctx: ResolveCtx = { nextTask: 1 };
   readonly steps: TraceStep[] = [];
   constructor(readonly sem: Semantics, readonly coverage: Coverage | undefined, readonly target?: string, readonly ignore: readonly string[] = []) {
@@ -59,16 +59,15 @@ class IntentCommand implements fc.Command<Model, Run> {
   run(m: Model, r: Run): void {
     const step = resolveStep(r.state, this.intent, r.ctx);
     const res = runChecked(r.sem, r.state, step);
-    const result = resultText(res.outcome);
+    const result = res.result;
     const cov = r.coverage;
     if (cov) {
       cov.steps++;
       const byOp = (cov.results[step.op.name] ??= {});
       byOp[result.includes('=') ? result.slice(0, result.indexOf('=') + 1) + '…' : result] = (byOp[result] ?? 0) + 1;
-      if (!res.outcome.ok) cov.rules[res.outcome.rule] = (cov.rules[res.outcome.rule] ?? 0) + 1;
+      if (res.outcome && !res.outcome.ok) cov.rules[res.outcome.rule] = (cov.rules[res.outcome.rule] ?? 0) + 1;
     }
     r.steps.push({ ...step, expect: result });
-    r.state = res.after;
     if (!res.broken) return;
     const hit = r.target === undefined ? res.allBroken.find((b) => !r.ignore.includes(b.property)) : res.allBroken.find((b) => b.property === r.target);
     if (hit) throw new ViolationFound(hit);
@@ -201,12 +200,11 @@ function explicitSteps(sem: Semantics, intents: readonly IntentCommand[], target
 
 /** Replay explicit steps; the first broken property, its step, and every result. */
 export function replaySteps(sem: Semantics, steps: readonly ParsedStep[]): { broken: readonly PropertyFailure[]; at: number; results: string[] } {
-  let state = initialState(sem);
+  const world = initialState(sem);
   const results: string[] = [];
   for (let i = 0; i < steps.length; i++) {
-    const r = runChecked(sem, state, steps[i]!);
-    results.push(resultText(r.outcome));
-    state = r.after;
+    const r = runChecked(sem, world, steps[i]!);
+    results.push(r.result);
     if (r.broken) return { broken: r.allBroken, at: i, results };
   }
   return { broken: [], at: -1, results };

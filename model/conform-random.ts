@@ -13,7 +13,6 @@ import { defaultSemantics } from '../spec/variants';
 import { chunkSeed } from './check';
 import { conformSteps, INUM_RESULT, REPO_ROOT, runModel, type ConformOptions, type ConformResult, type Disagreement } from './conform';
 import { kernelAvailable, runTraceOnKernel } from './executor/kernel';
-import { stateAfter } from './run';
 import { GENERATED_OPS, OP_WEIGHTS, resolveStep, type Intent, type ResolveCtx } from './generate';
 import { readTrace, type Trace, type TraceStep } from './trace';
 
@@ -43,7 +42,7 @@ const OP_TABLE: string[] = GENERATED_OPS.flatMap((op) => Array<string>(OP_WEIGHT
  */
 export function executorUnsafe(state: State, step: ParsedStep): boolean {
   if (step.op.name !== 'exit') return false;
-  const id = state.names[step.task];
+  const id = state.names.get(step.task);
   const t = id === undefined ? undefined : state.tasks[id];
   if (!t || t.state !== 'running') return false;
   const ns = state.ns[t.pidNs];
@@ -60,14 +59,14 @@ export function randomTrace(sem: Semantics, seed: number, k: number, maxSteps: n
   const next = xorshift(chunkSeed(seed, k));
   const len = 1 + (next() % maxSteps);
   const ctx: ResolveCtx = { nextTask: 1 };
-  let state = initialState(sem);
+  const state = initialState(sem);
   const steps: ParsedStep[] = [];
   for (let i = 0; i < len; i++) {
     const intent: Intent = { op: OP_TABLE[next() % OP_TABLE.length]!, n: [next() & 0xffff, next() & 0xffff, next() & 0xffff, next() & 0xffff, next() & 0xffff] };
     const step = resolveStep(state, intent, ctx);
     if (executorUnsafe(state, step)) continue;
     steps.push(step);
-    state = stateAfter(state, runStep(sem, state, step));
+    runStep(sem, state, step);
   }
   return steps;
 }

@@ -31,11 +31,12 @@ import { initialState } from '../spec/initial';
 import { describeStep, resultText, runStep, type ParsedStep } from '../spec/ops';
 import { PROC_ENTRIES, procGet } from '../spec/proc';
 import type { Semantics } from '../spec/semantics';
-import type { NsId, State } from '../spec/state';
+import type { Namespace, State } from '../spec/state';
 import { Tx } from '../spec/tx';
+import { newWorld, snapshot } from '../spec/world';
 import { defaultSemantics } from '../spec/variants';
 import { runTraceOnKernel, type KernelNamespaces, type KernelNsObservation, type KernelStepResult } from './executor/kernel';
-import { stateAfter } from './run';
+import { errorText, MODEL_ERROR } from './run';
 import { readTrace, type Trace } from './trace';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
@@ -90,38 +91,72 @@ export interface ModelRun {
 
 /** Run every step (no property checks: conformance compares results, not invariants). */
 export function runModel(steps: readonly ParsedStep[], sem: Semantics): ModelRun {
-  let state = initialState(sem);
-  const run: ModelRun = { results: [], calls: [], rules: [], states: [state] };
+  const world = initialState(sem);
+  const run: ModelRun = { results: [], calls: [], rules: [], states: [snapshot(world)] };
   for (const step of steps) {
-    run.calls.push(describeStep(state, step));
-    const o = runStep(sem, state, step);
+    run.calls.push(describeStep(world, step));
+    let o;
+    try {
+      o = runStep(sem, world, step);
+    } catch (e) {
+      run.results.push(MODEL_ERROR);
+      run.rules.push(errorText(e));
+      run.states.push(snapshot(world));
+      continue;
+    }
     run.results.push(resultText(o));
     run.rules.push(o.ok ? undefined : o.rule);
-    state = stateAfter(state, o);
-    run.states.push(state);
+    run.states.push(snapshot(world));
   }
   return run;
+}
+
+/**
+ * A namespace's identity across the states of a run: its 64-bit namespace id, which is never
+ * reused (row ids and inode numbers are).
+ */
+function keyOf(ns: Namespace): string {
+  return String(ns.nsId);
+}
+
+function nsByKey(state: State, key: string): Namespace | undefined {
+  if (!/^\d+$/.test(key)) return undefined;
+  const id = Number(key);
+  return state.ns.find((n) => n.nsId === id);
+}
+
+/** Freed in `state` (its slot may already hold another namespace). */
+function releasedIn(state: State): (key: string) => boolean {
+  return (key) => {
+    if (!/^\d+$/.test(key)) return false;
+    const ns = nsByKey(state, key);
+    return ns === undefined || ns.freed;
+  };
 }
 
 /** The model's namespace a `type:[inum]` result names in `state`, as a bijection key. */
 function modelKey(state: State, type: string, inum: number): string {
   const ns = state.ns.find((n) => !n.freed && n.type === type && n.inum === inum);
-  return ns ? String(ns.id) : `inum:${inum}`;
+  return ns ? keyOf(ns) : `inum:${inum}`;
 }
 
 function nsText(state: State, key: string): string {
-  const ns = /^\d+$/.test(key) ? state.ns[Number(key)] : undefined;
+  const ns = nsByKey(state, key);
   return ns ? `${ns.type}:[${ns.inum}]` : key;
 }
 
-/** The namespace every /proc/<pid>/ns entry of a task names in the model, or null (ENOENT). */
-function modelEntries(state: State, sem: Semantics, task: string): Record<string, NsId | null> | undefined {
-  const id = state.names[task];
+/** The namespace (its key) every /proc/<pid>/ns entry of a task names in the model, or null (ENOENT). */
+function modelEntries(state: State, sem: Semantics, task: string): Record<string, string | null> | undefined {
+  const id = state.names.get(task);
   const t = id === undefined ? undefined : state.tasks[id];
   if (!t || t.state !== 'running') return undefined;
-  const tx = new Tx(state, sem);
-  const out: Record<string, NsId | null> = {};
-  for (const e of PROC_ENTRIES) if (e.since <= sem.kernel) out[e.name] = procGet(tx, t, e);
+  const tx = new Tx(newWorld(state), sem);
+  const out: Record<string, string | null> = {};
+  for (const e of PROC_ENTRIES) {
+    if (e.since > sem.kernel) continue;
+    const ns = procGet(tx, t, e);
+    out[e.name] = ns === null ? null : keyOf(state.ns[ns]!);
+  }
   return out;
 }
 
@@ -211,7 +246,7 @@ export function compareRuns(
     for (const o of obsByIndex.get(index) ?? []) {
       const mine = modelEntries(state, sem, o.task);
       if (!mine) continue;
-      const released = (m: string): boolean => /^\d+$/.test(m) && state.ns[Number(m)]?.freed === true;
+      const released = releasedIn(state);
       for (const [entry, k] of Object.entries(o.entries)) {
         if (!(entry in mine)) continue;
         const m = mine[entry] ?? null;
@@ -256,16 +291,14 @@ export function compareRuns(
       const mm = INUM_RESULT.exec(m);
       const km = INUM_RESULT.exec(k);
       if (mm && km && mm[1] === km[1]) {
-        const released = (key: string): boolean => /^\d+$/.test(key) && state.ns[Number(key)]?.freed === true;
-        const err = inums.bind(modelKey(state, mm[1]!, Number(mm[2])), km[2]!, released);
+        const err = inums.bind(modelKey(state, mm[1]!, Number(mm[2])), km[2]!, releasedIn(state));
         agree = err === null;
         if (err !== null) detail = `not one-to-one: ${err}`;
       }
     } else {
       const mm = INUM_RESULT.exec(m);
       if (mm) {
-        const released = (key: string): boolean => /^\d+$/.test(key) && state.ns[Number(key)]?.freed === true;
-        const err = inums.bind(modelKey(state, mm[1]!, Number(mm[2])), mm[2]!, released);
+        const err = inums.bind(modelKey(state, mm[1]!, Number(mm[2])), mm[2]!, releasedIn(state));
         agree = err === null;
         if (err !== null) detail = `not one-to-one: ${err}`;
       }
@@ -298,11 +331,11 @@ export function compareRuns(
     let compared = 0, alive = 0, freed = 0;
     const unsupported = Object.values(namespaces.alive).find((v) => v !== 'alive' && v !== 'ESTALE');
     for (const [m, k] of pairs) {
-      const ns = final.ns[Number(m)];
+      const ns = nsByKey(final, m) ?? lastSeen(model, m);
       const kst = namespaces.alive[k];
       if (!ns || kst === undefined || (kst !== 'alive' && kst !== 'ESTALE')) continue;
       compared++;
-      const modelAlive = !ns.freed;
+      const modelAlive = !ns.freed && nsByKey(final, m) !== undefined;
       const kernelAlive = kst === 'alive';
       if (modelAlive) alive++;
       else freed++;
@@ -324,6 +357,15 @@ export function compareRuns(
   return { steps: out, disagreements: dis, timedOut, liveness };
 }
 
+/** The last row a run's states hold for a namespace key (for the text of a freed one). */
+function lastSeen(model: ModelRun, key: string): Namespace | undefined {
+  for (let i = model.states.length - 1; i >= 0; i--) {
+    const ns = nsByKey(model.states[i]!, key);
+    if (ns) return { ...ns, freed: true };
+  }
+  return undefined;
+}
+
 function firstSeen(obs: readonly KernelNsObservation[], id: string): { index: number; task: string; entry: string } | undefined {
   for (const o of obs) {
     for (const [entry, v] of Object.entries(o.entries)) if ('id' in v && v.id === id) return { index: o.index, task: o.task, entry };
@@ -343,7 +385,7 @@ function expectDead(sem: Semantics, model: ModelRun) {
       for (const [entry, k] of Object.entries(o.entries)) {
         const m = mine[entry];
         if (m === undefined || m === null || !('id' in k)) continue;
-        if (final.ns[m]?.freed && alive[k.id] === 'alive') return true;
+        if (releasedIn(final)(m) && alive[k.id] === 'alive') return true;
       }
     }
     return false;

@@ -62,7 +62,7 @@ function liveTasks(s: State): Task[] {
 
 function fdVars(s: State, task: Task | undefined): string[] {
   if (!task || task.files === null) return [];
-  return Object.keys(s.fdtables[task.files]!.fds).filter((k) => !k.startsWith('#')).sort();
+  return [...s.fdtables[task.files]!.fds.keys()].filter((k) => !k.startsWith('#')).sort();
 }
 
 /** The acting task: a live one almost always; now and then any name, dead ones included. */
@@ -128,7 +128,7 @@ export function resolve(s: State, intent: Intent, ctx: ResolveCtx): { task: stri
     case 'setns': {
       const fd = fdArg(s, t, b);
       args.fd = fd;
-      const file = typeof fd === 'string' && t.files !== null ? s.files[s.fdtables[t.files]!.fds[fd] ?? -1] : undefined;
+      const file = typeof fd === 'string' && t.files !== null ? s.files[s.fdtables[t.files]!.fds.get(fd) ?? -1] : undefined;
       if (file?.kind === 'pidfd') args.nstype = pidfdFlags(c);
       else args.nstype = c % 3 === 0 ? pick(NS_BITS, d) : 0;
       break;

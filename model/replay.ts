@@ -2,9 +2,10 @@
 // step's `expect` and the property verdict with the trace's `expect`.
 
 import { initialState } from '../spec/initial';
-import { describeStep, resultText } from '../spec/ops';
+import { describeStep } from '../spec/ops';
 import type { Semantics } from '../spec/semantics';
 import type { State } from '../spec/state';
+import { snapshot } from '../spec/world';
 import { runChecked, type PropertyFailure } from './run';
 import type { Trace, Verdict } from './trace';
 
@@ -23,7 +24,11 @@ export interface ReplayedStep {
 export interface ReplayResult {
   readonly variant: string;
   readonly steps: readonly ReplayedStep[];
-  readonly states: readonly State[];
+  /**
+   * states[0] is the initial state, states[i + 1] the state after step i: only those the replay
+   * was asked to keep (the rest are holes), so a long trace is replayed in constant memory.
+   */
+  readonly states: readonly (State | undefined)[];
   /** the first broken property and the step after which it broke */
   readonly broken?: PropertyFailure & { readonly step: number };
   readonly verdict: Verdict;
@@ -35,25 +40,34 @@ export function verdictText(v: Verdict): string {
   return v === 'holds' ? 'holds' : `violates ${v.violates}`;
 }
 
+export interface ReplayOptions {
+  /**
+   * Keep the states from this index on (states[0] is the initial state); the rest are holes.
+   * Default 0 (every state). The replay command keeps none unless it writes a report, so a long
+   * trace replays in memory that does not grow with its length.
+   */
+  readonly keepFrom?: number;
+}
+
 /** Replay a trace; replay stops at the first broken property (later states are meaningless). */
-export function replay(trace: Trace, sem: Semantics): ReplayResult {
-  let state = initialState(sem);
-  const states: State[] = [state];
+export function replay(trace: Trace, sem: Semantics, opts: ReplayOptions = {}): ReplayResult {
+  const keepFrom = opts.keepFrom ?? 0;
+  const world = initialState(sem);
+  const states: (State | undefined)[] = [keepFrom <= 0 ? snapshot(world) : undefined];
   const steps: ReplayedStep[] = [];
   let broken: (PropertyFailure & { step: number }) | undefined;
   for (let i = 0; i < trace.steps.length; i++) {
     const step = trace.steps[i]!;
-    const call = describeStep(state, step);
-    const r = runChecked(sem, state, step);
-    const result = resultText(r.outcome);
+    const call = describeStep(world, step);
+    const r = runChecked(sem, world, step);
+    const result = r.result;
     const entry: { -readonly [K in keyof ReplayedStep]: ReplayedStep[K] } = {
       index: i, task: step.task, call, result, matches: step.expect === undefined || step.expect === result,
     };
-    if (!r.outcome.ok) entry.rule = r.outcome.rule;
+    if (r.outcome && !r.outcome.ok) entry.rule = r.outcome.rule;
     if (step.expect !== undefined) entry.expect = step.expect;
     steps.push(entry);
-    state = r.after;
-    states.push(state);
+    states.push(i + 1 >= keepFrom ? snapshot(world) : undefined);
     if (r.broken) {
       broken = { ...r.broken, step: i };
       break;

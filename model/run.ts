@@ -1,19 +1,31 @@
 // Running steps with every invariant and transition property checked after each one. The
 // replay command, the checker and the reports all step through here.
+//
+// A step that throws inside the semantics (a variant's hook, or a model bug) is not a crash of
+// the tool: it is rolled back and reported as the property ModelError, with the exception's
+// message, and is shrunk and saved like any other counterexample.
 
 import { INVARIANTS, TRANSITIONS, type Violation } from '../properties';
-import { runStep, type ParsedStep } from '../spec/ops';
-import type { Failure, Semantics } from '../spec/semantics';
-import type { State } from '../spec/state';
+import { execStep, resultText, type ParsedStep } from '../spec/ops';
+import type { Semantics } from '../spec/semantics';
+import type { State, World } from '../spec/state';
 import type { Outcome } from '../spec/tx';
+import { stateBefore } from '../spec/world';
 
 export interface PropertyFailure {
   readonly property: string;
   readonly violation: Violation;
 }
 
+/** The pseudo-property of a step whose semantics threw, and the result text such a step has. */
+export const MODEL_ERROR = 'ModelError';
+
 export interface StepResult {
-  readonly outcome: Outcome;
+  /** the outcome; null when the semantics threw */
+  readonly outcome: Outcome | null;
+  /** the result in the trace notation: ok, an errno, key=value, or ModelError */
+  readonly result: string;
+  /** the state after the step (the world the step ran in) */
   readonly after: State;
   /** the first broken property, in registry order */
   readonly broken?: PropertyFailure;
@@ -21,34 +33,48 @@ export interface StepResult {
   readonly allBroken: readonly PropertyFailure[];
 }
 
-/** The state after an outcome: the new state, the partial state of a failed compound call, or the old one. */
-export function stateAfter(before: State, o: Outcome): State {
-  return o.ok ? o.state : (((o as Failure).partial as State | undefined) ?? before);
-}
-
 const NONE: readonly PropertyFailure[] = [];
 
-/** Check every property for one step: state invariants, then transition properties. */
-export function checkStep(sem: Semantics, before: State, step: ParsedStep, outcome: Outcome, after: State): readonly PropertyFailure[] {
+/** The first line of an exception's message, at most 300 characters. */
+export function errorText(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  const line = text.split('\n')[0] ?? '';
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
+
+/** Run one step in `world` and check every property. */
+export function runChecked(sem: Semantics, world: World, step: ParsedStep): StepResult {
+  let exec;
+  try {
+    exec = execStep(sem, world, step);
+  } catch (e) {
+    const failure: PropertyFailure = {
+      property: MODEL_ERROR,
+      violation: { message: `the semantics threw during ${step.task}: ${step.op.name}: ${errorText(e)}`, objects: [] },
+    };
+    return { outcome: null, result: MODEL_ERROR, after: world, broken: failure, allBroken: [failure] };
+  }
+  const { outcome, tx } = exec;
   let out: PropertyFailure[] | undefined;
   // an unchanged state was checked when it was made
-  if (after !== before) {
+  if (tx.changes.length > 0 || tx.touchedNames) {
     for (const inv of INVARIANTS) {
-      const v = inv.check(after, sem);
+      const v = inv.check(world, sem);
       if (v) (out ??= []).push({ property: inv.name, violation: v });
     }
   }
+  let before: State | undefined;
+  const view = {
+    get before() {
+      return (before ??= stateBefore(world, tx));
+    },
+    after: world, step, outcome, sem, changes: tx.changes,
+  };
   for (const t of TRANSITIONS) {
-    const v = t.check(before, step, outcome, after, sem);
+    const v = t.check(view);
     if (v) (out ??= []).push({ property: t.name, violation: v });
   }
-  return out ?? NONE;
-}
-
-export function runChecked(sem: Semantics, before: State, step: ParsedStep): StepResult {
-  const outcome = runStep(sem, before, step);
-  const after = stateAfter(before, outcome);
-  const allBroken = checkStep(sem, before, step, outcome, after);
-  const first = allBroken[0];
-  return first ? { outcome, after, broken: first, allBroken } : { outcome, after, allBroken };
+  const result = resultText(outcome);
+  const first = out?.[0];
+  return first ? { outcome, result, after: world, broken: first, allBroken: out! } : { outcome, result, after: world, allBroken: NONE };
 }

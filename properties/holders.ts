@@ -56,6 +56,6 @@ export function deriveHolders(s: State): Holders {
     if (f.pidNs !== null) inc(h.ns, f.pidNs);
     inc(h.ns, f.credNs); // f_cred
   }
-  for (const t of s.fdtables) if (!t.freed) for (const f of Object.values(t.fds)) inc(h.files, f);
+  for (const t of s.fdtables) if (!t.freed) for (const f of t.fds.values()) inc(h.files, f);
   return h;
 }

@@ -66,7 +66,7 @@ export const NoUseAfterFree: Invariant = {
     }
     for (const t of s.fdtables) {
       if (t.freed) continue;
-      for (const f of Object.values(t.fds)) if (s.files[f]?.freed) return bad(`fdtable:${t.id}`, `file:${f}`);
+      for (const f of t.fds.values()) if (s.files[f]?.freed) return bad(`fdtable:${t.id}`, `file:${f}`);
     }
     return undefined;
   },
@@ -91,7 +91,7 @@ export function reachableNamespaces(s: State): Set<NsId> {
   }
   for (const t of s.fdtables) {
     if (t.freed) continue;
-    for (const fid of Object.values(t.fds)) {
+    for (const fid of t.fds.values()) {
       const f = s.files[fid]!;
       if (f.inode !== null) push(s.inodes[f.inode]!.ns);
       push(f.pidNs);

@@ -2,13 +2,13 @@
 // state after. kernel-semantics §5.4-3, -11, -12.
 
 import { nsCapable } from '../spec/caps';
-import { fileOfVar, nsOfFile, taskByName } from '../spec/query';
-import { Tx } from '../spec/tx';
+import { fileOfVar, nsOfFile, rowsOf, taskByName } from '../spec/query';
 import type { Failure } from '../spec/semantics';
-import type { NsId, State } from '../spec/state';
-import type { Transition } from './types';
+import type { Namespace, NsId, Task } from '../spec/state';
+import type { StepView, Transition } from './types';
 
-const partialOf = (o: { ok: boolean }): State | undefined => (o.ok ? undefined : ((o as Failure).partial as State | undefined));
+/** A failed call that kept some of its effects (the failure carries the state after them). */
+const partialOf = (o: { ok: boolean }): boolean => !o.ok && (o as Failure).partial !== undefined;
 
 /**
  * Operations that are several independent calls: write_map (setgroups, uid_map, gid_map) and
@@ -20,7 +20,7 @@ export const FailedCallChangesNothing: Transition = {
   name: 'FailedCallChangesNothing',
   doc: 'A call that fails leaves every object as it was.',
   source: 'kernel/nsproxy.c create_new_namespaces error path; kernel/fork.c copy_process cleanup; H28',
-  check(_b, step, outcome) {
+  check({ step, outcome }) {
     if (step.op.name === 'setns' || COMPOUND.has(step.op.name) || !partialOf(outcome)) return undefined;
     return { message: `${step.op.name} failed with ${(outcome as Failure).errno} but changed the state`, expected: 'unchanged', actual: 'changed', objects: [] };
   },
@@ -30,7 +30,7 @@ export const SetnsAllOrNothing: Transition = {
   name: 'SetnsAllOrNothing',
   doc: 'setns either installs every requested namespace or changes nothing.',
   source: 'kernel/nsproxy.c validate_nsset / commit_nsset; Brauner 2020 review of the pidfd RFC; H21',
-  check(_b, step, outcome) {
+  check({ step, outcome }) {
     if (step.op.name !== 'setns' || !partialOf(outcome)) return undefined;
     return { message: `setns failed with ${(outcome as Failure).errno} after installing part of the request`, expected: 'unchanged', actual: 'partly installed', objects: [] };
   },
@@ -40,10 +40,12 @@ export const ActivePidNsNeverChanges: Transition = {
   name: 'ActivePidNsNeverChanges',
   doc: 'A task\'s own pid namespace and pid numbers never change.',
   source: 'kernel/pid_namespace.c pidns_install changes only pid_ns_for_children; H8 (M8b)',
-  check(before, _step, _o, after) {
-    for (const t of before.tasks) {
-      const a = after.tasks[t.id];
-      if (!a || a.state === 'reaped' || t.state === 'reaped') continue;
+  check({ changes, after }) {
+    for (const c of changes) {
+      if (c.table !== 'tasks' || c.before === undefined || c.reused) continue;
+      const t = c.before as Task;
+      const a = after.tasks[c.id]!;
+      if (a.state === 'reaped' || t.state === 'reaped') continue;
       if (a.pidNs !== t.pidNs || a.pids.length !== t.pids.length) {
         return { message: `task ${t.name} moved from pid ns ns:${t.pidNs} to ns:${a.pidNs}`, expected: `ns:${t.pidNs}`, actual: `ns:${a.pidNs}`, objects: [`task:${t.id}`, `ns:${t.pidNs}`, `ns:${a.pidNs}`] };
       }
@@ -56,15 +58,18 @@ export const ChildBornInPidForChildren: Transition = {
   name: 'ChildBornInPidForChildren',
   doc: 'A new process is born in its creator\'s pid_for_children, or in a new namespace directly below it.',
   source: 'kernel/fork.c copy_process → alloc_pid(p->nsproxy->pid_ns_for_children)',
-  check(before, step, outcome, after) {
+  check({ before, step, outcome, after, changes }) {
     if (!outcome.ok) return undefined;
+    const born = changes.filter((c) => c.table === 'tasks' && (c.before === undefined || c.reused));
+    if (born.length === 0) return undefined;
     const creator = taskByName(before, step.task);
     if (!creator || creator.proxy === null) return undefined;
     const pfc = before.proxies[creator.proxy]!.slots.pidForChildren;
-    for (let i = before.tasks.length; i < after.tasks.length; i++) {
-      const t = after.tasks[i]!;
+    const isNew = (ns: Namespace) => changes.some((c) => c.table === 'ns' && c.id === ns.id && (c.before === undefined || c.reused));
+    for (const c of born) {
+      const t = after.tasks[c.id]!;
       const ns = after.ns[t.pidNs]!;
-      if (t.pidNs !== pfc && !(ns.parent === pfc && ns.id >= before.ns.length)) {
+      if (t.pidNs !== pfc && !(ns.parent === pfc && isNew(ns))) {
         return { message: `${t.name} was born in ns:${t.pidNs}, not in ${creator.name}'s pid_for_children ns:${pfc}`, expected: `ns:${pfc}`, actual: `ns:${t.pidNs}`, objects: [`task:${t.id}`, `ns:${pfc}`, `ns:${t.pidNs}`] };
       }
     }
@@ -76,13 +81,15 @@ export const NoCapabilityGain: Transition = {
   name: 'NoCapabilityGain',
   doc: 'A task that stays in its user namespace never gains a permitted capability, and no task gains CAP_SYS_ADMIN over a user namespace it could not already act on.',
   source: 'kernel/user_namespace.c userns_install ("Don\'t allow gaining capabilities by reentering the same user namespace"); H12',
-  check(before, _step, _o, after, sem) {
-    const tb = new Tx(before, sem);
-    const ta = new Tx(after, sem);
-    for (const t of before.tasks) {
-      const a = after.tasks[t.id];
+  check({ before, after, changes }) {
+    for (const c of changes) {
+      if (c.table !== 'tasks' || c.before === undefined || c.reused) continue;
+      const t = c.before as Task;
+      const a = after.tasks[c.id]!;
       // credentials are immutable values: the same object grants the same capabilities
-      if (t.state !== 'running' || !a || a.state !== 'running' || a.cred === t.cred) continue;
+      if (t.state !== 'running' || a.state !== 'running' || a.cred === t.cred) continue;
+      const tb = rowsOf(before);
+      const ta = rowsOf(after);
       // capset may raise the effective set from the permitted one; the permitted set only shrinks
       if (a.cred.userNs === t.cred.userNs && (a.cred.capPrm & ~t.cred.capPrm) !== 0) {
         return { message: `task ${t.name} gained permitted capabilities without leaving user:[${before.ns[t.cred.userNs]!.inum}]`, expected: `⊆ ${t.cred.capPrm}`, actual: String(a.cred.capPrm), objects: [`task:${t.id}`, `ns:${t.cred.userNs}`] };
@@ -104,7 +111,7 @@ export const SetnsHonoursNstype: Transition = {
   name: 'SetnsHonoursNstype',
   doc: 'setns with a namespace fd and a nonzero nstype succeeds only when the fd\'s namespace has that type.',
   source: 'kernel/nsproxy.c SYSCALL_DEFINE2(setns) (nstype check); setns(2); H3 (M3a)',
-  check(before, step, outcome, _after, sem) {
+  check({ before, step, outcome, sem }) {
     if (step.op.name !== 'setns' || !outcome.ok) return undefined;
     const nstype = step.args.nstype as number;
     const fd = step.args.fd;
@@ -123,7 +130,7 @@ export const NoAncestorPidNsHandle: Transition = {
   name: 'NoAncestorPidNsHandle',
   doc: 'NS_GET_PARENT never hands out a pid namespace above the caller\'s active one.',
   source: 'kernel/pid_namespace.c pidns_get_parent; 6786741dbf99 (NS_GET_PARENT); H16',
-  check(_before, step, outcome, after) {
+  check({ step, outcome, after }: StepView) {
     // only the requests that return a namespace fd in `out`
     if (step.op.name !== 'ioctl_ns' || !outcome.ok || typeof step.args.out !== 'string' || !FD_REQUESTS.has(step.args.req as string)) return undefined;
     const task = taskByName(after, step.task);

@@ -5,7 +5,7 @@
 import type { ParsedStep } from '../spec/ops';
 import type { Semantics } from '../spec/semantics';
 import type { State } from '../spec/state';
-import type { Outcome } from '../spec/tx';
+import type { Change, Outcome } from '../spec/tx';
 
 /** An object of the state, as `kind:id` (`ns:4`, `task:1`, `proxy:2`, `inode:0`, `file:3`, ...). */
 export type ObjRef = string;
@@ -25,9 +25,21 @@ export interface Invariant {
   check(state: State, sem: Semantics): Violation | undefined;
 }
 
+/** One step as a transition property sees it. */
+export interface StepView {
+  /** the state before the step (built from the journal when read) */
+  readonly before: State;
+  readonly after: State;
+  readonly step: ParsedStep;
+  readonly outcome: Outcome;
+  readonly sem: Semantics;
+  /** the rows the step wrote, each with the row it replaced (none after a plain failure) */
+  readonly changes: readonly Change[];
+}
+
 export interface Transition {
   readonly name: string;
   readonly doc: string;
   readonly source: string;
-  check(before: State, step: ParsedStep, outcome: Outcome, after: State, sem: Semantics): Violation | undefined;
+  check(v: StepView): Violation | undefined;
 }

@@ -199,7 +199,7 @@ export function replayDot(r: ReplayResult, opts: { readonly full?: boolean } = {
   const before = r.states[i];
   const after = r.states[i + 1];
   if (!step || !before || !after) return undefined;
-  const actor = Object.hasOwn(after.names, step.task) ? after.names[step.task] : undefined;
+  const actor = after.names.get(step.task);
   return violationDot({
     before, after, objects: r.broken?.violation.objects ?? [], stepIndex: i, stepText: `${step.call} = ${step.result}`,
     ...(actor !== undefined ? { actor: `task:${actor}` } : {}), ...(opts.full ? { full: true } : {}),

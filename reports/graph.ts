@@ -112,7 +112,7 @@ function allEdges(s: State): GEdge[] {
     if (f.pidTask !== null) add(me, `task:${f.pidTask}`, 'ref', 'pid');
     if (f.pidNs !== null) add(me, `ns:${f.pidNs}`, 'ref', 'pid ns');
   }
-  for (const t of s.fdtables) for (const v of Object.keys(t.fds).sort()) add(`fdtable:${t.id}`, `file:${t.fds[v]!}`, 'fd', `fd ${v}`);
+  for (const t of s.fdtables) for (const v of [...t.fds.keys()].sort()) add(`fdtable:${t.id}`, `file:${t.fds.get(v)!}`, 'fd', `fd ${v}`);
   for (const f of s.fss) {
     if (f.rootNs === f.cwdNs) add(`fs:${f.id}`, `ns:${f.rootNs}`, 'ref', 'root, cwd');
     else {
@@ -127,7 +127,7 @@ function allEdges(s: State): GEdge[] {
 /** Structs that only clutter when they are private and ordinary are left out. */
 function worthDrawing(s: State, kind: ObjKind, id: number): boolean {
   switch (kind) {
-    case 'fdtable': return Object.keys(s.fdtables[id]!.fds).length > 0;
+    case 'fdtable': return s.fdtables[id]!.fds.size > 0;
     case 'fs': {
       const fs = s.fss[id]!;
       if (fs.users > 1 || fs.cwdNs !== fs.rootNs) return true;

@@ -3,7 +3,7 @@
 // kernel/user_namespace.c (map_id_down / map_id_up).
 
 import { CAPS, type CapName, type Cred, type IdExtent, type Namespace, type NsId, type Task } from './state';
-import type { Tx } from './tx';
+import type { Rows } from './query';
 
 /**
  * cap_capable: does `cred` hold `cap` in user namespace `target`? Walk from `target` towards the
@@ -11,7 +11,7 @@ import type { Tx } from './tx';
  * cred's namespace and whose owner is the cred's euid grants everything (the creator rule).
  * Reaching a level at or above the cred's without meeting it denies.
  */
-export function nsCapable(tx: Tx, cred: Cred, target: NsId, cap: CapName): boolean {
+export function nsCapable(tx: Rows, cred: Cred, target: NsId, cap: CapName): boolean {
   const credNs = tx.get('ns', cred.userNs);
   let ns: Namespace = tx.get('ns', target);
   for (;;) {
@@ -24,7 +24,7 @@ export function nsCapable(tx: Tx, cred: Cred, target: NsId, cap: CapName): boole
 }
 
 /** in_userns / current_in_userns: is `inner` equal to or a descendant of `outer`? */
-export function inUserNs(tx: Tx, outer: NsId, inner: NsId): boolean {
+export function inUserNs(tx: Rows, outer: NsId, inner: NsId): boolean {
   let ns: Namespace | undefined = tx.get('ns', inner);
   const top = tx.get('ns', outer);
   while (ns && ns.level >= top.level) {
@@ -46,7 +46,7 @@ export type PtraceMode = 'fscreds' | 'realcreds';
  * CAP_SYS_PTRACE over the mm's user namespace; last the capability-subset rule of
  * cap_ptrace_access_check. The model keeps suid = uid and fsuid = euid.
  */
-export function ptraceMayAccess(tx: Tx, caller: Task, target: Task, mode: PtraceMode): boolean {
+export function ptraceMayAccess(tx: Rows, caller: Task, target: Task, mode: PtraceMode): boolean {
   if (caller.leader === target.leader) return true;
   const c = caller.cred;
   const t = target.cred;
@@ -70,7 +70,7 @@ export function ptraceMayAccess(tx: Tx, caller: Task, target: Task, mode: Ptrace
 }
 
 /** Map an id of namespace `ns` down to the initial namespace's id; undefined when unmapped. */
-export function mapDown(tx: Tx, ns: NsId, id: number, which: 'uid' | 'gid'): number | undefined {
+export function mapDown(tx: Rows, ns: NsId, id: number, which: 'uid' | 'gid'): number | undefined {
   let cur = tx.get('ns', ns);
   let v = id;
   while (cur.parent !== null) {
@@ -84,7 +84,7 @@ export function mapDown(tx: Tx, ns: NsId, id: number, which: 'uid' | 'gid'): num
 }
 
 /** Map a global id up into namespace `ns`; undefined when unmapped (the kernel shows 65534). */
-export function mapUp(tx: Tx, ns: NsId, id: number, which: 'uid' | 'gid'): number | undefined {
+export function mapUp(tx: Rows, ns: NsId, id: number, which: 'uid' | 'gid'): number | undefined {
   const chain: Namespace[] = [];
   for (let cur: Namespace = tx.get('ns', ns); cur.parent !== null; cur = tx.get('ns', cur.parent)) chain.push(cur);
   let v = id;
@@ -107,6 +107,6 @@ function lookup(map: readonly IdExtent[], id: number, from: 'inside' | 'outside'
 }
 
 /** The credentials' ids, as the kernel holds them, are global (kuid); this says if `uid` (global) has a mapping in `ns`. */
-export function hasMapping(tx: Tx, ns: NsId, globalId: number, which: 'uid' | 'gid'): boolean {
+export function hasMapping(tx: Rows, ns: NsId, globalId: number, which: 'uid' | 'gid'): boolean {
   return mapUp(tx, ns, globalId, which) !== undefined;
 }

@@ -5,8 +5,9 @@
 import { NS_TABLE } from './ns-types';
 import { getNs, makeNs, newProxy } from './refs';
 import type { Semantics } from './semantics';
-import { ALL_CAPS, type FdTableId, type FsId, type MmId, type Namespace, type NsId, type NsType, type Slot, type State, type TaskId } from './state';
+import { ALL_CAPS, type FdTableId, type FsId, type MmId, type Namespace, type NsId, type NsType, type Slot, type State, type TaskId, type World } from './state';
 import { Tx } from './tx';
+import { newWorld } from './world';
 
 /** Namespace ids the initial namespaces had at boot on Linux 6.18 (kernel-semantics §1.4). */
 const INIT_NS_ID: Readonly<Record<NsType, number>> = { uts: 1, time: 2, net: 3, mnt: 4, cgroup: 5, pid: 6, ipc: 4098, user: 4099 };
@@ -16,25 +17,28 @@ export const INIT_UCOUNT_MAX = 96365;
 export const P_PID = 2;
 export const INIT_HOSTNAME = 'nscheck';
 
-const EMPTY: State = {
-  tasks: [], ns: [], proxies: [], inodes: [], files: [], fdtables: [], fss: [], mms: [],
-  targets: {}, names: {}, nextNsId: 4100, nextMountId: 1,
-};
+function emptyWorld(): World {
+  return {
+    tasks: [], ns: [], proxies: [], inodes: [], files: [], fdtables: [], fss: [], mms: [],
+    targets: new Map(), names: new Map(), nextNsId: 4100, nextMountId: 1, nextSighand: 1,
+    free: { tasks: [], ns: [], proxies: [], inodes: [], files: [], fdtables: [], fss: [], mms: [] }, dying: [],
+  };
+}
 
 const cache = new WeakMap<Semantics, State>();
 
-/** The initial state; states are immutable, so one value per semantics serves every run. */
-export function initialState(sem: Semantics): State {
+/** A fresh initial state to step in (built once per semantics, copied for every run). */
+export function initialState(sem: Semantics): World {
   let s = cache.get(sem);
   if (!s) {
     s = buildInitialState(sem);
     cache.set(sem, s);
   }
-  return s;
+  return newWorld(s);
 }
 
 function buildInitialState(sem: Semantics): State {
-  const tx = new Tx(EMPTY, sem);
+  const tx = new Tx(emptyWorld(), sem);
   const ids = {} as Record<NsType, NsId>;
   // The rest of the system holds one reference on every initial namespace (init_nsproxy,
   // init_cred, ...): each starts with refs = 1 and is never freed.
@@ -57,7 +61,7 @@ function buildInitialState(sem: Semantics): State {
   };
   const proxy = newProxy(tx, slots);
   const fs = tx.insert('fss', (id) => ({ id: id as FsId, users: 1, rootNs: ids.mnt, cwdNs: ids.mnt, freed: false }));
-  const files = tx.insert('fdtables', (id) => ({ id: id as FdTableId, users: 1, fds: {}, freed: false }));
+  const files = tx.insert('fdtables', (id) => ({ id: id as FdTableId, users: 1, fds: new Map(), freed: false }));
   const mm = tx.insert('mms', (id) => ({ id: id as MmId, users: 1, userNs: user, dumpable: true, freed: false }));
   getNs(tx, user); // P's cred
   getNs(tx, ids.pid); // P's struct pid
@@ -65,7 +69,7 @@ function buildInitialState(sem: Semantics): State {
     id: id as TaskId, name: 'P', state: 'running' as const, parent: null, leader: id as TaskId,
     pids: [P_PID], pidNs: ids.pid, proxy,
     cred: { uid: 0, euid: 0, gid: 0, egid: 0, capEff: ALL_CAPS, capPrm: ALL_CAPS, userNs: user },
-    fs: fs.id, files: files.id, mm: mm.id, sighand: id as TaskId, ignoresSigchld: false, exitCode: null,
+    fs: fs.id, files: files.id, mm: mm.id, sighand: tx.newSighand(), ignoresSigchld: false, exitCode: null,
   }));
   tx.setName('P', p.id);
   return tx.commit();

@@ -6,8 +6,9 @@
 import { cloneFlag, flagText } from './flags';
 import { nsLinkText, PROC_ENTRY_NAMES } from './proc';
 import { fileOfVar, nsOfFile } from './query';
-import type { State } from './state';
+import type { State, World } from './state';
 import { Call, Tx, type Outcome } from './tx';
+import { noteDying, releaseDying } from './world';
 import type { Semantics } from './semantics';
 import { cloneProbe, fork } from './syscalls/clone';
 import { DROP_MODES, dropCaps, type DropMode } from './syscalls/creds';
@@ -185,13 +186,43 @@ export function parseStep(task: unknown, opName: unknown, rawArgs: unknown): Par
 
 // --- running ----------------------------------------------------------------------------------
 
-/** Run one step. The acting task must exist and be running; otherwise ESRCH (task.exited). */
-export function runStep(sem: Semantics, state: State, step: ParsedStep): Outcome {
-  const tx = new Tx(state, sem);
+export interface StepExec {
+  readonly outcome: Outcome;
+  /** the step's transaction: its journal is what the step changed (empty after a plain failure) */
+  readonly tx: Tx;
+}
+
+/**
+ * Run one step in place. The acting task must exist and be running; otherwise ESRCH
+ * (task.exited). A call that fails is rolled back, unless it is one of the compound calls whose
+ * earlier parts stay (the failure then carries `partial`). An exception from the semantics rolls
+ * the step back and propagates: the checker reports it as a finding (ModelError).
+ */
+export function execStep(sem: Semantics, world: World, step: ParsedStep): StepExec {
+  releaseDying(world);
+  const tx = new Tx(world, sem);
   const id = tx.name(step.task);
   const actor = id === undefined ? undefined : tx.get('tasks', id);
-  if (!actor || actor.state !== 'running') return sem.failures['task.exited'] ?? { ok: false, errno: 'ESRCH', rule: 'task.exited' };
-  return step.op.run(new Call(tx, actor), step.args);
+  if (!actor || actor.state !== 'running') return { outcome: sem.failures['task.exited'] ?? { ok: false, errno: 'ESRCH', rule: 'task.exited' }, tx };
+  let outcome: Outcome;
+  try {
+    outcome = step.op.run(new Call(tx, actor), step.args);
+  } catch (e) {
+    tx.rollback();
+    throw e;
+  }
+  if (outcome.ok || outcome.partial !== undefined) {
+    tx.commit();
+    noteDying(world, tx.changes);
+  } else {
+    tx.rollback();
+  }
+  return { outcome, tx };
+}
+
+/** Run one step in place and return its outcome (execStep without the journal). */
+export function runStep(sem: Semantics, world: World, step: ParsedStep): Outcome {
+  return execStep(sem, world, step).outcome;
 }
 
 /** The result notation of the trace format: ok, an errno name, or key=value. */

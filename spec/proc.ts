@@ -40,9 +40,10 @@ export function procGet(tx: Tx, task: Task, entry: ProcEntry): NsId | null {
   if (entry.own) return entry.own(task);
   if (task.proxy === null || entry.slot === null) return null;
   const id = tx.get('proxies', task.proxy).slots[entry.slot];
-  // the initial pid namespace's init stands outside the trace: it always has a reaper
+  // a namespace's first process is its init (lastPid > 0 once it had one); the initial pid
+  // namespace's init stands outside the trace and always exists
   const ns = tx.get('ns', id);
-  if (entry.slot === 'pidForChildren' && ns.reaper === null && ns.parent !== null) return null;
+  if (entry.slot === 'pidForChildren' && ns.lastPid === 0 && ns.parent !== null) return null;
   return id;
 }
 

@@ -197,24 +197,24 @@ export function newFile(tx: Tx, credNs: NsId, fields: FileFields): FileId {
 /** fd_install under a trace variable; a variable already naming an fd leaves that fd open, unnamed. */
 export function installFd(tx: Tx, table: FdTableId, name: string, file: FileId): void {
   const t = tx.get('fdtables', table);
-  const fds: Record<string, FileId> = { ...t.fds };
-  const old = fds[name];
+  const fds = new Map(t.fds);
+  const old = fds.get(name);
   if (old !== undefined) {
     let n = 0;
-    while (`#${n}` in fds) n++;
-    fds[`#${n}`] = old;
+    while (fds.has(`#${n}`)) n++;
+    fds.set(`#${n}`, old);
   }
-  fds[name] = file;
+  fds.set(name, file);
   tx.update('fdtables', table, { fds });
   tx.update('files', file, { refs: tx.get('files', file).refs + 1 });
 }
 
 export function closeFd(tx: Tx, table: FdTableId, name: string): boolean {
   const t = tx.get('fdtables', table);
-  const file = t.fds[name];
+  const file = t.fds.get(name);
   if (file === undefined) return false;
-  const fds = { ...t.fds };
-  delete fds[name];
+  const fds = new Map(t.fds);
+  fds.delete(name);
   tx.update('fdtables', table, { fds });
   putFile(tx, file);
   return true;
@@ -235,7 +235,7 @@ export function putFile(tx: Tx, id: FileId): void {
 /** A copy of an fd table for fork without CLONE_FILES (dup_fd): every file gains a reference. */
 export function copyFdTable(tx: Tx, from: FdTableId): FdTableId {
   const src = tx.get('fdtables', from);
-  for (const f of Object.values(src.fds)) tx.update('files', f, { refs: tx.get('files', f).refs + 1 });
+  for (const f of src.fds.values()) tx.update('files', f, { refs: tx.get('files', f).refs + 1 });
   return tx.insert('fdtables', (id) => ({ id: id as FdTableId, users: 1, fds: src.fds, freed: false })).id;
 }
 
@@ -245,9 +245,12 @@ export function putFdTable(tx: Tx, id: FdTableId): void {
     tx.update('fdtables', id, { users: t.users - 1 });
     return;
   }
-  tx.update('fdtables', id, { users: 0, freed: true, fds: {} });
-  for (const f of Object.values(t.fds)) putFile(tx, f);
+  tx.update('fdtables', id, { users: 0, freed: true, fds: EMPTY_FDS });
+  for (const f of t.fds.values()) putFile(tx, f);
 }
+
+/** The fd map of a table with no open files. */
+export const EMPTY_FDS: ReadonlyMap<string, FileId> = new Map();
 
 // --- fs_struct and mm ----------------------------------------------------------------------------
 

@@ -1,12 +1,17 @@
-// The kernel objects the model tracks, as immutable values.
+// The kernel objects the model tracks.
 //
 // The layout follows the kernel's own structure (include/linux/nsproxy.h, sched.h, cred.h,
 // ns_common.h): a task points to a shared, counted nsproxy holding one namespace per slot;
 // its user namespace lives in its credentials; its active pid namespace is fixed by its
-// struct pid. Every object sits in a table indexed by a dense id allocated from a counter
-// in the state, so replay and shrinking produce the same ids every time. Freed objects stay
-// in their table as tombstones (`freed: true`): that is what lets an invariant notice a
-// reference to a freed object instead of crashing on a missing one.
+// struct pid. Every object sits in a table indexed by a dense id. A row is an immutable value:
+// a syscall that changes an object puts a new row in its slot (spec/tx.ts), so a row read
+// earlier is a snapshot. Ids are allocated deterministically (the lowest free slot), so replay
+// and shrinking produce the same ids every time.
+//
+// A freed object stays in its slot as a tombstone (`freed: true`, a task `reaped`) for the rest
+// of the step that freed it: that is what lets an invariant notice a reference to a freed object
+// instead of crashing on a missing one. Before the next step the slot becomes reusable
+// (spec/world.ts), so a long trace does not accumulate dead rows.
 
 export type Brand<T, B extends string> = T & { readonly __brand: B };
 export type TaskId = Brand<number, 'TaskId'>;
@@ -78,10 +83,10 @@ export interface Task {
   readonly files: FdTableId | null;
   readonly mm: MmId | null;
   /**
-   * sighand_struct, named by the task that made it: tasks created with CLONE_SIGHAND share it
-   * until they are reaped (__exit_signal), not merely until they exit
+   * sighand_struct, a number from a counter in the state: tasks created with CLONE_SIGHAND share
+   * it until they are reaped (__exit_signal), not merely until they exit
    */
-  readonly sighand: TaskId;
+  readonly sighand: number;
   /**
    * SIGCHLD is ignored (SIG_IGN): children are reaped as they exit. Inherited by fork, shared by
    * every task of the sighand. Set by zap_pid_ns_processes on the dying init's sighand.
@@ -144,7 +149,11 @@ export interface Namespace {
   readonly charge: { readonly userNs: NsId; readonly uid: number } | null;
 
   // pid namespace
-  /** child_reaper: the task with pid 1 (kept after it dies, as the kernel does) */
+  /**
+   * child_reaper: the task with pid 1. The kernel keeps the pointer after the init dies; the
+   * model keeps it until the init is reaped. Whether the namespace ever had an init is
+   * `lastPid > 0` (its first process is the init).
+   */
   readonly reaper: TaskId | null;
   /** PIDNS_ADDING: cleared when the init dies */
   readonly adding: boolean;
@@ -208,7 +217,7 @@ export interface OpenFile {
 export interface FdTable {
   readonly id: FdTableId;
   readonly users: number;
-  readonly fds: Readonly<Record<string, FileId>>;
+  readonly fds: ReadonlyMap<string, FileId>;
   readonly freed: boolean;
 }
 
@@ -243,12 +252,33 @@ export interface Tables {
 }
 export type TableName = keyof Tables;
 
-export type State = { readonly [K in TableName]: readonly Tables[K][] } & {
+export const TABLE_NAMES: readonly TableName[] = ['tasks', 'ns', 'proxies', 'inodes', 'files', 'fdtables', 'fss', 'mms'];
+
+/** The model's own allocation counters: they decide ids, never behaviour. */
+export interface Counters {
+  /** next 64-bit namespace id (6.18: one global counter, never reused; also the mount-ns order) */
+  nextNsId: number;
+  nextMountId: number;
+  nextSighand: number;
+}
+
+/** A state as the rules and properties read it. */
+export type State = { readonly [K in TableName]: readonly Tables[K][] } & Readonly<Counters> & {
   /** bind targets that exist (created on first use, shared by every mount namespace): name → is a directory */
-  readonly targets: Readonly<Record<string, boolean>>;
+  readonly targets: ReadonlyMap<string, boolean>;
   /** trace name → task */
-  readonly names: Readonly<Record<string, TaskId>>;
-  /** next 64-bit namespace id */
-  readonly nextNsId: number;
-  readonly nextMountId: number;
+  readonly names: ReadonlyMap<string, TaskId>;
+};
+
+/**
+ * The state a run steps in place (spec/world.ts). Tables are arrays of immutable rows; a step
+ * replaces rows and journals the ones it replaced (spec/tx.ts). `free` lists the reusable slots
+ * of every table, lowest first; `dying` the slots freed by the last step, released at the start
+ * of the next one.
+ */
+export type World = { [K in TableName]: Tables[K][] } & Counters & {
+  targets: Map<string, boolean>;
+  names: Map<string, TaskId>;
+  free: { [K in TableName]: number[] };
+  dying: { table: TableName; id: number }[];
 };

@@ -1,51 +1,90 @@
-// A syscall's working copy of the state. Reads go to the base state until a table is first
-// written; then that table (an array indexed by id) is copied once and written in place.
-// `commit()` returns the new state; a failing call simply never commits, which is what makes
-// "a failed call changes nothing" structural (TLA+'s UNCHANGED).
+// A syscall's transaction over the state it runs in (spec/world.ts). Rows are immutable values:
+// `update` puts a new row in the slot and journals the row it replaced, `insert` fills the lowest
+// free slot. A call that fails is rolled back from the journal by the step runner, which is what
+// makes "a failed call changes nothing" structural (TLA+'s UNCHANGED), and the journal of a call
+// that succeeded is exactly what it changed: the transition properties read the state before the
+// call through it (spec/delta.ts).
 
 import { errnoAt, type Failure, type Semantics } from './semantics';
 import type { RuleName } from './rules';
-import type { State, TableName, Tables, Task, TaskId } from './state';
+import type { Counters, State, TableName, Tables, Task, TaskId, World } from './state';
 
-type Rows = { -readonly [K in TableName]?: Tables[K][] };
+/** One journaled slot: the row it held before the call (undefined: the call appended it). */
+export interface Change {
+  readonly table: TableName;
+  readonly id: number;
+  readonly before: unknown;
+  /** the slot came from the table's free list (a recycled tombstone) */
+  readonly reused: boolean;
+}
 
 export class Tx {
-  private readonly rows: Rows = {};
+  /** The journal, in the order the slots were first written. */
+  readonly changes: Change[] = [];
+  /** A bit per table (TABLE_BIT) that this call wrote. */
+  touched = 0;
   /**
-   * Namespace reference counts changed by this call, applied to the rows at commit: counts
-   * change many times per call (every nsproxy slot, owner, parent), and copying a namespace
-   * row for each change was most of the cost of a step.
+   * Namespace reference counts changed by this call, applied to the rows when the call commits:
+   * counts change many times per call (every nsproxy slot, owner, parent), and a new row for each
+   * change was most of the cost of a step.
    */
   private readonly nsRefs = new Map<number, number>();
-  private names: Record<string, TaskId> | undefined;
-  private targets: Record<string, boolean> | undefined;
-  nextNsId: number;
-  nextMountId: number;
+  /** names the call set, with what they named before */
+  readonly nameLog: [string, TaskId | undefined][] = [];
+  /** targets the call created or changed, with what they were before */
+  readonly targetLog: [string, boolean | undefined][] = [];
+  /** the counters before the call */
+  readonly counters: Readonly<Counters>;
 
-  constructor(readonly base: State, readonly sem: Semantics) {
-    this.nextNsId = base.nextNsId;
-    this.nextMountId = base.nextMountId;
+  constructor(readonly world: World, readonly sem: Semantics) {
+    this.counters = { nextNsId: world.nextNsId, nextMountId: world.nextMountId, nextSighand: world.nextSighand };
+  }
+
+  /** The state as the call sees it (the same object throughout the call). */
+  get base(): State {
+    return this.world;
+  }
+
+  get nextNsId(): number {
+    return this.world.nextNsId;
+  }
+  set nextNsId(v: number) {
+    this.world.nextNsId = v;
+  }
+  get nextMountId(): number {
+    return this.world.nextMountId;
+  }
+  set nextMountId(v: number) {
+    this.world.nextMountId = v;
+  }
+
+  /** A new sighand_struct number. */
+  newSighand(): number {
+    return this.world.nextSighand++;
   }
 
   /** Read a row; throws only on a model bug (an id that was never allocated). */
   get<K extends TableName>(table: K, id: number): Tables[K] {
-    const rows = (this.rows[table] ?? this.base[table]) as readonly Tables[K][];
-    const row = rows[id];
+    const row = (this.world[table] as Tables[K][])[id];
     if (row === undefined) throw new Error(`model bug: ${table}[${id}] does not exist`);
     return row;
   }
 
+  /** The whole table, live: rows replaced later in the call show up as they are replaced. */
   all<K extends TableName>(table: K): readonly Tables[K][] {
-    return (this.rows[table] ?? this.base[table]) as readonly Tables[K][];
+    return this.world[table] as Tables[K][];
   }
 
-  private writable<K extends TableName>(table: K): Tables[K][] {
-    let rows = this.rows[table] as Tables[K][] | undefined;
-    if (!rows) {
-      rows = (this.base[table] as readonly Tables[K][]).slice();
-      (this.rows as Record<string, unknown>)[table] = rows;
+  private journal(table: TableName, id: number, before: unknown, reused: boolean): void {
+    const bit = TABLE_BIT[table];
+    if ((this.touched & bit) !== 0) {
+      for (let i = 0; i < this.changes.length; i++) {
+        const c = this.changes[i]!;
+        if (c.id === id && c.table === table) return;
+      }
     }
-    return rows;
+    this.touched |= bit;
+    this.changes.push({ table, id, before, reused });
   }
 
   /** A namespace's reference count as of now in this call. */
@@ -57,60 +96,103 @@ export class Tx {
     this.nsRefs.set(ns, refs);
   }
 
-  /**
-   * Replace a row with a patched copy. Rows are never patched in place: the syscalls hold rows
-   * they read as snapshots (putNs reads a namespace's mounts after marking it freed).
-   */
+  /** Replace a row with a patched copy; the row read before stays as it was (a snapshot). */
   update<K extends TableName>(table: K, id: number, patch: Partial<Tables[K]>): Tables[K] {
-    const rows = this.writable(table);
-    const next = { ...this.get(table, id), ...patch } as Tables[K];
+    const rows = this.world[table] as Tables[K][];
+    const old = this.get(table, id);
+    this.journal(table, id, old, false);
+    const next = { ...old, ...patch } as Tables[K];
     rows[id] = next;
     return next;
   }
 
-  /** Append a row whose id is the next index of the table. */
+  /** The id the next insert into `table` will get: the lowest free slot, else a new one. */
+  nextId(table: TableName): number {
+    return this.world.free[table][0] ?? this.world[table].length;
+  }
+
+  /** Put a new row in the lowest free slot of the table (its id is the slot). */
   insert<K extends TableName>(table: K, make: (id: number) => Tables[K]): Tables[K] {
-    const rows = this.writable(table);
-    const row = make(rows.length);
-    rows.push(row);
+    const rows = this.world[table] as Tables[K][];
+    const free = this.world.free[table];
+    const id = free.length > 0 ? free.shift()! : rows.length;
+    const row = make(id);
+    this.journal(table, id, rows[id], id < rows.length);
+    rows[id] = row;
     return row;
   }
 
-  nextId(table: TableName): number {
-    return this.all(table).length;
-  }
-
   name(name: string): TaskId | undefined {
-    const names = this.names ?? this.base.names;
-    return Object.prototype.hasOwnProperty.call(names, name) ? names[name] : undefined;
+    return this.world.names.get(name);
   }
 
   setName(name: string, id: TaskId): void {
-    if (!this.names) this.names = { ...this.base.names };
-    this.names[name] = id;
+    this.nameLog.push([name, this.world.names.get(name)]);
+    this.world.names.set(name, id);
   }
 
   target(name: string): boolean | undefined {
-    const t = this.targets ?? this.base.targets;
-    return Object.prototype.hasOwnProperty.call(t, name) ? t[name] : undefined;
+    return this.world.targets.get(name);
   }
 
   setTarget(name: string, dir: boolean): void {
-    if (!this.targets) this.targets = { ...this.base.targets };
-    this.targets[name] = dir;
+    this.targetLog.push([name, this.world.targets.get(name)]);
+    this.world.targets.set(name, dir);
   }
 
+  /** Apply the pending reference counts; the state is then complete. Returns it. */
   commit(): State {
     for (const [id, refs] of this.nsRefs) if (this.get('ns', id).refs !== refs) this.update('ns', id, { refs });
     this.nsRefs.clear();
-    const s: { -readonly [K in keyof State]: State[K] } = { ...this.base };
-    for (const k of Object.keys(this.rows) as TableName[]) (s as Record<string, unknown>)[k] = this.rows[k];
-    if (this.names) s.names = this.names;
-    if (this.targets) s.targets = this.targets;
-    s.nextNsId = this.nextNsId;
-    s.nextMountId = this.nextMountId;
-    return s;
+    return this.world;
   }
+
+  /** Undo everything the call wrote. */
+  rollback(): void {
+    this.nsRefs.clear();
+    const w = this.world;
+    for (let i = this.changes.length - 1; i >= 0; i--) {
+      const c = this.changes[i]!;
+      const rows = w[c.table] as unknown[];
+      if (c.before === undefined) rows.length = c.id; // appended: slots are appended in order
+      else rows[c.id] = c.before;
+      if (c.reused) insertSorted(w.free[c.table], c.id);
+    }
+    for (let i = this.nameLog.length - 1; i >= 0; i--) {
+      const [n, old] = this.nameLog[i]!;
+      if (old === undefined) w.names.delete(n);
+      else w.names.set(n, old);
+    }
+    for (let i = this.targetLog.length - 1; i >= 0; i--) {
+      const [n, old] = this.targetLog[i]!;
+      if (old === undefined) w.targets.delete(n);
+      else w.targets.set(n, old);
+    }
+    w.nextNsId = this.counters.nextNsId;
+    w.nextMountId = this.counters.nextMountId;
+    w.nextSighand = this.counters.nextSighand;
+    this.changes.length = 0;
+    this.nameLog.length = 0;
+    this.targetLog.length = 0;
+    this.touched = 0;
+  }
+
+  /** Whether the call changed names or targets (which no table bit covers). */
+  get touchedNames(): boolean {
+    return this.nameLog.length > 0 || this.targetLog.length > 0;
+  }
+}
+
+/** One bit per table, for cheap "did this call write table X" tests. */
+export const TABLE_BIT: Readonly<Record<TableName, number>> = {
+  tasks: 1, ns: 2, proxies: 4, inodes: 8, files: 16, fdtables: 32, fss: 64, mms: 128,
+};
+
+/** Insert into an ascending list of ids. */
+export function insertSorted(list: number[], id: number): void {
+  let i = list.length;
+  while (i > 0 && list[i - 1]! > id) i--;
+  list.splice(i, 0, id);
 }
 
 /** The context of one call: the transaction, the semantics, and the acting task. */

@@ -42,7 +42,8 @@ function copyProcess(c: Call, args: ForkArgs): TaskId | Failure {
   const has = (bit: number) => (f & bit) !== 0;
   const proxy = tx.get('proxies', self.proxy as ProxyId);
   const selfPidNs = tx.get('ns', self.pidNs);
-  const isInit = selfPidNs.reaper !== null && tx.get('tasks', selfPidNs.reaper).leader === self.leader;
+  const reaper = selfPidNs.reaper === null ? undefined : tx.get('tasks', selfPidNs.reaper);
+  const isInit = reaper !== undefined && reaper.state !== 'reaped' && reaper.leader === self.leader;
 
   // copy_process: flag conflicts, before anything is allocated
   const refused =
@@ -141,7 +142,7 @@ function copyProcess(c: Call, args: ForkArgs): TaskId | Failure {
     parent: thread || has(CLONE.PARENT) ? self.parent : self.id,
     leader: thread ? self.leader : id,
     pids, pidNs: target.id, proxy: childProxy, cred,
-    fs: fsId, files, mm: mmId, sighand: has(CLONE.SIGHAND) ? self.sighand : id, ignoresSigchld: self.ignoresSigchld, exitCode: null,
+    fs: fsId, files, mm: mmId, sighand: has(CLONE.SIGHAND) ? self.sighand : tx.newSighand(), ignoresSigchld: self.ignoresSigchld, exitCode: null,
   }));
   if (pids[pids.length - 1] === 1) tx.update('ns', target.id, { reaper: child.id }); // the first process is init
   if (args.child) tx.setName(args.child, child.id);

@@ -9,7 +9,7 @@ import { visibleTask } from './tasks';
 /** fdget: the open file behind a trace fd (a variable, or a literal number, which is never open). */
 export function lookupFd(c: Call, fd: string | number): OpenFile | undefined {
   if (typeof fd === 'number' || c.actor.files === null) return undefined;
-  const id = c.tx.get('fdtables', c.actor.files).fds[fd];
+  const id = c.tx.get('fdtables', c.actor.files).fds.get(fd);
   return id === undefined ? undefined : c.tx.get('files', id);
 }
 
