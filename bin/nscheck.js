@@ -1,14 +1,24 @@
 #!/usr/bin/env node
-// The nscheck command. Runs the TypeScript sources through ts-node (transpile-only:
-// type-checking is `npm run typecheck`, part of `npm test`), so `npm ci` needs no build step.
+// The nscheck command: the compiled CLI (dist/, built by `npm run build`, which `npm ci` and
+// `npm pack` run through the prepare script). No TypeScript tooling runs here.
 'use strict';
-// A larger young generation: a step allocates short-lived copies of the rows it changes.
+// A larger young generation: the checker allocates many short-lived rows.
 require('node:v8').setFlagsFromString('--max-semi-space-size=64');
-const path = require('node:path');
-// A closed pipe (nscheck ... | head) ends the output quietly.
-for (const s of [process.stdout, process.stderr]) s.on('error', (e) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); throw e; });
-require('ts-node').register({ transpileOnly: true, project: path.join(__dirname, '..', 'tsconfig.json') });
-require('../src/cli').main(process.argv.slice(2)).then(
+try {
+  require.resolve('../dist/src/cli.js');
+} catch {
+  process.stderr.write('nscheck: not built: run "npm run build" in ' + require('node:path').resolve(__dirname, '..') + '\n');
+  process.exit(2);
+}
+const cli = require('../dist/src/cli.js');
+require('../dist/src/signals.js').installSignalHandlers();
+for (const s of [process.stdout, process.stderr]) {
+  s.on('error', (e) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+cli.main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
-  (err) => { process.stderr.write(`nscheck: internal error: ${err && err.stack || err}\n`); process.exitCode = 3; },
+  (err) => { process.stderr.write(`nscheck: internal error: ${(err && err.stack) || err}\n`); process.exitCode = 3; },
 );

@@ -16,14 +16,15 @@
 // Output is TAP, like the kernel selftests: `ok N - <step> = <result>` or `not ok N - ...` with
 // the expected and actual result. Namespace inode numbers (`net:[4026532201]`) are checked as
 // identities: expected and actual numbers must map one to one. Exit status 0 when every step met
-// its expect, 1 otherwise, 2 when the sandbox cannot be built (not root, ...).
+// its expect, 1 otherwise, 2 when the sandbox cannot be built, 4 (kselftest's skip) when not root.
 
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { planTrace, type PlannedStep } from './executor/kernel';
+import { packageRoot } from './package';
 import type { Trace } from './trace';
 
-const NSEXEC_SOURCE = path.join(__dirname, 'executor', 'nsexec.c');
+const NSEXEC_SOURCE = path.join(packageRoot(), 'model', 'executor', 'nsexec.c');
 const CLONE_FILES = 0x400;
 
 /** A C string literal for any text (UTF-8 bytes outside printable ASCII as octal escapes). */
@@ -38,9 +39,20 @@ export function cString(s: string): string {
   return out + '"';
 }
 
-/** A comment line body that cannot close the comment. */
-function commentText(s: string): string {
-  return s.replace(/\*\//g, '* /').replace(/[\r\n]+/g, ' ');
+/**
+ * Text for a C comment (or a TAP line): printable ASCII only, and never a sequence the compiler
+ * reads (`*` `/` closing the comment, `/` `*` opening one that -Wcomment rejects, `??` trigraphs,
+ * a trailing backslash). Everything else, bidi controls included, is shown as \\uXXXX, so a
+ * label can never carry code into the program nor break `cc -Wall -Werror`.
+ */
+export function commentText(s: string): string {
+  let out = '';
+  for (const ch of s.length > 500 ? `${s.slice(0, 500)}...` : s) {
+    const c = ch.codePointAt(0)!;
+    if (c >= 0x20 && c < 0x7f && ch !== '\\') out += ch;
+    else out += c > 0xffff ? `\\U${c.toString(16).padStart(8, '0')}` : `\\u${c.toString(16).padStart(4, '0')}`;
+  }
+  return out.replace(/\*\//g, '* /').replace(/\/\*/g, '/ *').replace(/\?\?/g, '? ?');
 }
 
 export function exportC(trace: Trace, opts: { source?: string; stepTimeoutMs?: number } = {}): string {
@@ -65,7 +77,7 @@ export function exportC(trace: Trace, opts: { source?: string; stepTimeoutMs?: n
     const pidfdVar = p.pidfdVar !== undefined ? varIdx(p.pidfdVar) : -1;
     const closeVar = p.closeVar !== undefined ? varIdx(p.closeVar) : -1;
     const expect = trace.steps[i]!.expect;
-    const desc = `${p.task}: ${p.detail}`;
+    const desc = commentText(`${p.task}: ${p.detail}`);
     return `\t{ ${actor}, ${cString(p.op)}, ${cString(cmd)}, ${outVar}, ${pidfdVar}, ${child}, ${closeVar}, ${(p.flags & CLONE_FILES) !== 0 ? 1 : 0}, ${expect !== undefined ? cString(expect) : 'NULL'}, ${cString(desc)} },`;
   });
   const nsexec = readFileSync(NSEXEC_SOURCE, 'utf8');
@@ -82,7 +94,8 @@ export function exportC(trace: Trace, opts: { source?: string; stepTimeoutMs?: n
  * and pid namespaces, which dies with it):
  *   cc -Wall -Werror -o repro repro.c && sudo ./repro
  * Prints TAP (ok N / not ok N per step, expected and actual result) and exits 0 when the kernel
- * behaves as the trace expects, 1 when it does not, 2 when the sandbox cannot be built.
+ * behaves as the trace expects, 1 when it does not, 2 when the sandbox cannot be built, 4 (skip) when
+ * not run as root.
  * Namespace inode numbers are compared as identities (expected <-> actual one to one).
  *
  * Below: the nscheck native executor (model/executor/nsexec.c, verbatim, its main() left out),
@@ -232,8 +245,9 @@ int main(void)
 	printf("TAP version 13\\n");
 	printf("# %s\\n", ${cString(commentText(title))});
 	if (geteuid() != 0) {
-		printf("Bail out! must run as root (it builds a sandbox of new namespaces)\\n");
-		return 2;
+		/* kselftest convention: a test that cannot run here is skipped, exit 4 (KSFT_SKIP) */
+		printf("1..0 # SKIP must run as root (it builds a sandbox of new namespaces)\\n");
+		return 4;
 	}
 	char err[MSG_MAX];
 	if (sandbox_start(err, sizeof err) < 0) {

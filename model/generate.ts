@@ -5,7 +5,7 @@
 // intents; every run resolves them afresh, so a shrunk sequence stays meaningful.
 
 import { CLONE, flagNames } from '../spec/flags';
-import { OP_BY_NAME, parseStep, type ParsedStep } from '../spec/ops';
+import { opByName, parseStep, type ParsedStep } from '../spec/ops';
 import { PROC_ENTRY_NAMES } from '../spec/proc';
 import type { State, Task } from '../spec/state';
 import { DROP_MODES } from '../spec/syscalls/creds';
@@ -224,4 +224,4 @@ export function resolveStep(s: State, intent: Intent, ctx: ResolveCtx): ParsedSt
   return parsed;
 }
 
-export const GENERATED_OPS = Object.keys(OP_WEIGHTS).filter((o) => OP_BY_NAME[o] !== undefined);
+export const GENERATED_OPS = Object.keys(OP_WEIGHTS).filter((o) => opByName(o) !== undefined);

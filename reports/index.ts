@@ -18,6 +18,8 @@ export interface ReportRun {
   readonly variantDoc?: string;
   /** the checker seed that found the trace */
   readonly seed?: string | number;
+  /** how long the replay took, for JUnit */
+  readonly ms?: number;
 }
 
 export interface ReportOptions {
@@ -61,7 +63,7 @@ export async function writeReports(runs: readonly ReportRun[], opts: ReportOptio
     }
     if (runs.length > 1) write(join(dir, 'index.html'), htmlIndex(entries));
   }
-  if (opts.junit !== undefined) write(opts.junit, junitXml('nscheck replay', runs.map((r) => replayCase(r.file, r.trace, r.result))));
+  if (opts.junit !== undefined) write(opts.junit, junitXml('nscheck replay', runs.map((r) => replayCase(r.file, r.trace, r.result, r.ms))));
   if (opts.summary !== undefined) {
     write(opts.summary, markdownSummary(runs.map((r) => {
       const link = links.get(r);

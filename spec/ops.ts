@@ -51,13 +51,17 @@ export interface OpDef {
   readonly args: Schema;
   /** a one-line description for --help and the README */
   readonly doc: string;
+  /** what a step of this op can return, in the trace notation */
+  readonly results: string;
   /** at least one of these argument groups must be present (bind_ns: pid+type, or fd) */
   readonly oneOf?: readonly (readonly string[])[];
   run(c: Call, args: Readonly<Record<string, unknown>>): Outcome;
 }
 
-function op<S extends Schema>(name: string, doc: string, args: S, run: (c: Call, a: ArgsOf<S>) => Outcome, oneOf?: readonly (readonly string[])[]): OpDef {
-  const def = { name, doc, args, run: run as (c: Call, a: Readonly<Record<string, unknown>>) => Outcome };
+const OK_ERRNO = 'ok or an errno';
+
+function op<S extends Schema>(name: string, doc: string, args: S, run: (c: Call, a: ArgsOf<S>) => Outcome, oneOf?: readonly (readonly string[])[], results = OK_ERRNO): OpDef {
+  const def = { name, doc, results, args, run: run as (c: Call, a: Readonly<Record<string, unknown>>) => Outcome };
   return oneOf ? { ...def, oneOf } : def;
 }
 
@@ -82,14 +86,15 @@ export const OPS: readonly OpDef[] = [
     [['pid', 'type'], ['fd']]),
   op('open_bind', 'open the file at `target`', { target: R('text'), fd: R('var') }, (c, a) => openBind(c, a.target, a.fd)),
   op('umount', 'umount(target), or umount2(target, MNT_DETACH)', { target: R('text'), detach: O('bool') }, (c, a) => umount(c, a.target, a.detach ?? false)),
-  op('ioctl_ns', 'an NS_GET_* ioctl; `out` names a returned fd', { fd: R('fd'), req: R('text'), out: O('var') }, (c, a) => ioctlNs(c, a.fd, a.req, a.out)),
-  op('readlink_ns', 'readlink /proc/<pid>/ns/<type>', { pid: R('pid'), type: R('entry') }, (c, a) => readlinkNs(c, a.pid, a.type)),
-  op('same_ns', 'do two namespace files name the same namespace?', { a: R('side'), b: R('side') }, (c, a) => sameNs(c, a.a, a.b)),
+  op('ioctl_ns', 'an NS_GET_* ioctl; `out` names a returned fd', { fd: R('fd'), req: R('text'), out: O('var') }, (c, a) => ioctlNs(c, a.fd, a.req, a.out), undefined,
+    'ok, nstype=CLONE_NEW… (NS_GET_NSTYPE), uid=N (NS_GET_OWNER_UID), or an errno'),
+  op('readlink_ns', 'readlink /proc/<pid>/ns/<type>', { pid: R('pid'), type: R('entry') }, (c, a) => readlinkNs(c, a.pid, a.type), undefined, 'type:[inode] (net:[4026531833]) or an errno'),
+  op('same_ns', 'do two namespace files name the same namespace?', { a: R('side'), b: R('side') }, (c, a) => sameNs(c, a.a, a.b), undefined, 'same, different, or an errno'),
   op('pidfd_open', 'pidfd_open(pid) into fd variable `fd`', { pid: R('pid'), fd: R('var') }, (c, a) => pidfdOpen(c, a.pid, a.fd)),
-  op('getpid', 'getpid() in the caller\'s pid namespace', {}, (c) => getpid(c)),
-  op('getppid', 'getppid() in the caller\'s pid namespace', {}, (c) => getppid(c)),
+  op('getpid', 'getpid() in the caller\'s pid namespace', {}, (c) => getpid(c), undefined, 'pid=N'),
+  op('getppid', 'getppid() in the caller\'s pid namespace', {}, (c) => getppid(c), undefined, 'ppid=N (0 when the parent is outside the namespace)'),
   op('sethostname', 'sethostname(name)', { name: R('text') }, (c, a) => sethostname(c, a.name)),
-  op('gethostname', 'gethostname()', {}, (c) => gethostname(c)),
+  op('gethostname', 'gethostname()', {}, (c) => gethostname(c), undefined, 'hostname=NAME'),
   op('drop_caps', 'drop privilege: nobody, seteuid_nobody or capset_zero', { mode: R('drop') }, (c, a) => dropCaps(c, a.mode)),
   op('write_map', 'write setgroups, uid_map, gid_map of task `pid`',
     { pid: R('pid'), uid: O('text'), gid: O('text'), setgroups: O('text') },
@@ -99,15 +104,53 @@ export const OPS: readonly OpDef[] = [
   op('shm_lookup', 'shmget(key, 0)', { key: R('int') }, (c, a) => shmLookup(c, a.key)),
 ];
 
-export const OP_BY_NAME: Readonly<Record<string, OpDef>> = Object.fromEntries(OPS.map((o) => [o.name, o]));
+const OP_MAP: ReadonlyMap<string, OpDef> = new Map(OPS.map((o) => [o.name, o]));
+
+/** The op of that name (a Map: a name such as "constructor" or "__proto__" is simply unknown). */
+export function opByName(name: string): OpDef | undefined {
+  return OP_MAP.get(name);
+}
+
+/** What each argument kind accepts, in words (nscheck ops, docs/trace-format.md). */
+export const KIND_DOC: Readonly<Record<Kind, string>> = {
+  name: 'a new task name: [A-Za-z][A-Za-z0-9_]*, not "self"',
+  pid: 'a task name, or "self" for the acting task',
+  var: 'an fd variable name: [A-Za-z][A-Za-z0-9_]*',
+  fd: 'an fd variable name, or a literal integer (a C int) passed as is',
+  flags: 'a list of CLONE_* names, or an integer from -2^31 to 2^32-1 (a C int or unsigned int)',
+  nstype: '0, an integer from -2^31 to 2^31-1 (a C int), one CLONE_* name, or a list of names',
+  entry: 'a /proc/<pid>/ns entry: net uts ipc pid pid_for_children user mnt cgroup time time_for_children',
+  side: '"fd:VAR" or "TASK:entry"',
+  text: 'a string',
+  int: 'an integer (a C int)',
+  bool: 'true or false',
+  drop: 'nobody, seteuid_nobody, capset_zero or capset_admin',
+};
 
 // --- validation ---------------------------------------------------------------------------
 
-const NAME_RE = /^[A-Za-z][A-Za-z0-9_]*$/;
+/** Task and fd-variable names: a letter, then letters, digits and underscores; at most 64. */
+const NAME_RE = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+
+const INT_MIN = -0x80000000;
+const INT_MAX = 0x7fffffff;
+const U32_MAX = 0xffffffff;
+
+/**
+ * A value as an error line may quote it: a string's short prefix, a number, or just what kind of
+ * value it is (a list or object is never printed: it may be huge or nested without end).
+ */
+export function quoteValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+  if (Array.isArray(v)) return `a list of ${v.length}`;
+  return typeof v === 'object' ? 'an object' : typeof v;
+}
 
 /** Validate one raw argument; a string error says why. */
 export function parseArg(kind: Kind, raw: unknown): KindType[Kind] | { error: string } {
-  const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+  const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= INT_MIN && v <= INT_MAX;
+  const isU32 = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= U32_MAX;
   switch (kind) {
     case 'name':
       return typeof raw === 'string' && NAME_RE.test(raw) && raw !== 'self' ? raw : { error: 'a task name ([A-Za-z][A-Za-z0-9_]*)' };
@@ -116,16 +159,19 @@ export function parseArg(kind: Kind, raw: unknown): KindType[Kind] | { error: st
     case 'var':
       return typeof raw === 'string' && NAME_RE.test(raw) ? raw : { error: 'an fd variable name' };
     case 'fd':
-      return (typeof raw === 'string' && NAME_RE.test(raw)) || isInt(raw) ? raw : { error: 'an fd variable name or an integer' };
+      return (typeof raw === 'string' && NAME_RE.test(raw)) || isInt(raw) ? raw : { error: `an fd variable name or an integer from ${INT_MIN} to ${INT_MAX}` };
     case 'flags':
     case 'nstype': {
-      if (isInt(raw)) return raw >>> 0;
+      // flags: a C int or unsigned int (glibc's unshare(int), clone's int flags; every CLONE_*
+      // bit the model knows is below 2^32); nstype: a C int
+      if (typeof raw === 'number' && (isInt(raw) || (kind === 'flags' && isU32(raw)))) return raw >>> 0;
+      if (typeof raw === 'number') return { error: kind === 'flags' ? `an integer from ${INT_MIN} to ${U32_MAX} (or a list of CLONE_* names), not ${quoteValue(raw)}` : `an integer from ${INT_MIN} to ${INT_MAX} (or CLONE_* names), not ${quoteValue(raw)}` };
       const names = typeof raw === 'string' && kind === 'nstype' ? [raw] : raw;
       if (!Array.isArray(names)) return { error: kind === 'flags' ? 'a list of CLONE_* names or an integer' : '0, an integer, a CLONE_* name or a list of names' };
       let v = 0;
       for (const n of names) {
         const bit = typeof n === 'string' ? cloneFlag(n) : undefined;
-        if (bit === undefined) return { error: `unknown flag ${JSON.stringify(n)}` };
+        if (bit === undefined) return { error: `a list of CLONE_* names; ${quoteValue(n)} is not one` };
         v |= bit;
       }
       return v >>> 0;
@@ -143,7 +189,7 @@ export function parseArg(kind: Kind, raw: unknown): KindType[Kind] | { error: st
     case 'text':
       return typeof raw === 'string' ? raw : { error: 'a string' };
     case 'int':
-      return isInt(raw) ? raw : { error: 'an integer' };
+      return isInt(raw) ? raw : { error: `an integer from ${INT_MIN} to ${INT_MAX}` };
     case 'bool':
       return typeof raw === 'boolean' ? raw : { error: 'true or false' };
     case 'drop':
@@ -161,16 +207,17 @@ export interface ParsedStep {
 
 /** Validate a step's op and arguments; a string says what is wrong. */
 export function parseStep(task: unknown, opName: unknown, rawArgs: unknown): ParsedStep | string {
-  if (typeof task !== 'string' || !NAME_RE.test(task)) return '"task" must be a task name';
+  if (typeof task !== 'string' || !NAME_RE.test(task)) return `"task" must be a task name, not ${quoteValue(task)}`;
   if (typeof opName !== 'string') return '"op" must be a string';
-  const op = OP_BY_NAME[opName];
-  if (!op) return `unknown op ${JSON.stringify(opName)}`;
+  const op = opByName(opName);
+  if (!op) return `unknown op ${quoteValue(opName)}`;
   if (rawArgs !== undefined && (typeof rawArgs !== 'object' || rawArgs === null || Array.isArray(rawArgs))) return '"args" must be an object';
   const raw = (rawArgs ?? {}) as Record<string, unknown>;
-  const args: Record<string, unknown> = {};
-  for (const key of Object.keys(raw)) if (!(key in op.args)) return `${op.name}: unknown argument "${key}"`;
+  const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+  const args: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(raw)) if (!has(op.args, key)) return `${op.name}: unknown argument ${quoteValue(key)}`;
   for (const [key, spec] of Object.entries(op.args)) {
-    if (raw[key] === undefined) {
+    if (!has(raw, key) || raw[key] === undefined) {
       if (!spec.optional) return `${op.name}: missing argument "${key}"`;
       continue;
     }
@@ -178,7 +225,7 @@ export function parseStep(task: unknown, opName: unknown, rawArgs: unknown): Par
     if (typeof v === 'object' && v !== null && 'error' in v) return `${op.name}: argument "${key}" must be ${v.error}`;
     args[key] = v;
   }
-  if (op.oneOf && !op.oneOf.some((group) => group.every((k) => raw[k] !== undefined))) {
+  if (op.oneOf && !op.oneOf.some((group) => group.every((k) => has(raw, k) && raw[k] !== undefined))) {
     return `${op.name}: needs ${op.oneOf.map((g) => g.join(' and ')).join(', or ')}`;
   }
   return { task, op, args, raw };

@@ -1,69 +1,129 @@
+#!/usr/bin/env node
 // The nscheck command line. Exit status: 0 all expectations met / no violation, 1 an
-// expectation not met / a violation, 2 bad input or usage, 3 internal error.
+// expectation not met / a violation, 2 bad input or usage, 3 internal error, 130 interrupted.
+//
+// Commands are loaded only when used, so `nscheck --help` and a short replay start fast.
 
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { InputError } from '../model/trace';
-import { VariantError } from '../spec/variants/define';
-import { replayCommand } from './replay-cmd';
-import { checkCommand } from './check-cmd';
-import { variantsCommand } from './variants-cmd';
+import { helpText, KNOWN_COMMANDS, parseCommand, didYouMean, quote, UsageError, type CommandSpec, type Parsed } from './args';
+import { plain, stdio, type Out } from './term';
 
-export class UsageError extends Error {}
+export { UsageError } from './args';
+export type { Out } from './term';
 
-export const USAGE = `usage: nscheck <command> [options]
+export interface Command {
+  readonly spec: CommandSpec;
+  run(args: Parsed, io: Out): Promise<number>;
+}
 
-commands:
-  check                 explore random syscall sequences; shrink and save any violation
-  replay TRACE...       run trace files through the model and check their expectations
-  variants [--check]    list the variants (history profiles, mutants); --check runs the checker on each
-  conform TRACE...      run traces on the model and the running kernel and compare them (--random N: random traces)
-  export TRACE --c      write a standalone C program that reproduces the trace and checks every step
-  help                  this text
+/** The commands, in the order the usage lists them, each loaded on first use. */
+const COMMANDS: Readonly<Record<string, { readonly summary: string; readonly load: () => Command }>> = {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  check: { summary: 'search for a violation: random runs, or every trace up to a depth (--exhaustive)', load: () => (require('./commands/check') as typeof import('./commands/check')).command },
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  replay: { summary: 'run trace files through the model and check their expectations', load: () => (require('./commands/replay') as typeof import('./commands/replay')).command },
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  variants: { summary: 'list the built-in variants; --check runs the checker on each', load: () => (require('./commands/variants') as typeof import('./commands/variants')).command },
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  conform: { summary: 'run traces on the model and on the running kernel and compare them', load: () => (require('./commands/conform') as typeof import('./commands/conform')).command },
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  export: { summary: 'write a C program that reproduces a trace on the kernel', load: () => (require('./commands/export') as typeof import('./commands/export')).command },
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  ops: { summary: 'list the operations of the trace format, with their arguments and results', load: () => (require('./commands/ops') as typeof import('./commands/ops')).command },
+};
+KNOWN_COMMANDS.push(...Object.keys(COMMANDS));
 
-Run "nscheck <command> --help" for the options of a command.`;
+export function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length)) + 2;
+  return [
+    'usage: nscheck <command> [options]',
+    '',
+    'An executable specification of Linux namespace semantics and a model checker around it.',
+    '',
+    'commands:',
+    ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(width)}${c.summary}`),
+    `  ${'help [COMMAND]'.padEnd(width)}this text, or a command's options`,
+    '',
+    'global options: --help, --version',
+    'Run "nscheck help <command>" (or "nscheck <command> --help") for a command\'s options and defaults.',
+  ].join('\n') + '\n';
+}
 
-export type Out = { out: (s: string) => void; err: (s: string) => void };
-const std: Out = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+function version(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../model/package') as typeof import('../model/package')).packageVersion();
+}
 
-export function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
+function command(name: string): Command {
+  if (!Object.prototype.hasOwnProperty.call(COMMANDS, name)) throw new UsageError(`unknown command ${quote(name)}${didYouMean(name, Object.keys(COMMANDS))}`);
+  return COMMANDS[name]!.load();
+}
+
+/** Errors a user causes: one line, exit 2. */
+function isInputError(e: unknown): boolean {
+  const name = (e as { constructor?: { name?: string } } | null)?.constructor?.name;
+  return e instanceof UsageError || name === 'InputError' || name === 'VariantError' || name === 'OutputError' || name === 'ScopeError';
+}
+
+export async function main(argv: readonly string[], given?: Out): Promise<number> {
+  const io = given ? plain(given) : stdio();
+  const [cmd, ...rest] = argv;
   try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
+    if (cmd === undefined) {
+      io.err(usage());
+      return 2;
+    }
+    if (cmd === '--version' || cmd === '-V' || cmd === 'version') {
+      io.out(`nscheck ${version()}\n`);
+      return 0;
+    }
+    if (cmd === 'help' || cmd === '--help' || cmd === '-h') {
+      if (rest.length > 1) throw new UsageError('help takes one command name');
+      if (rest[0] !== undefined) io.out(helpText(command(rest[0]).spec));
+      else io.out(usage());
+      return 0;
+    }
+    if (cmd.startsWith('-')) throw new UsageError(`unknown option ${quote(cmd)} before the command${didYouMean(cmd.replace(/^-+/, ''), ['help', 'version']).replace(/"([^"]+)"/, '"--$1"')}`);
+    const c = command(cmd);
+    const parsed = parseCommand(c.spec, rest);
+    if (parsed.values.help) {
+      io.out(helpText(c.spec));
+      return 0;
+    }
+    return await c.run(parsed, io);
   } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]);
+    if (isInputError(e)) {
+      io.err(`nscheck: ${oneLine((e as Error).message)}\n`);
+      if (e instanceof UsageError) io.err(`Run "nscheck help${cmd && Object.prototype.hasOwnProperty.call(COMMANDS, cmd) ? ` ${cmd}` : ''}" for usage.\n`);
+      return 2;
+    }
+    io.err(`nscheck: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+    return 3;
   }
 }
 
-export async function main(argv: string[], io: Out = std): Promise<number> {
-  const [cmd, ...rest] = argv;
-  try {
-    switch (cmd) {
-      case 'replay':
-        return await replayCommand(rest, io);
-      case 'check':
-        return await checkCommand(rest, io);
-      case 'variants':
-        return await variantsCommand(rest, io);
-      case 'conform': return await (require('./conform-cmd') as typeof import('./conform-cmd')).conformCommand(rest, io);
-      case 'export': return await (require('./export-cmd') as typeof import('./export-cmd')).exportCommand(rest, io);
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        io.out(USAGE + '\n');
-        return cmd === undefined ? 2 : 0;
-      default:
-        throw new UsageError(`unknown command "${cmd}"`);
-    }
-  } catch (e) {
-    if (e instanceof UsageError) {
-      io.err(`nscheck: ${e.message}\n${USAGE.split('\n')[0]}\n`);
-      return 2;
-    }
-    if (e instanceof InputError || e instanceof VariantError) {
-      io.err(`nscheck: ${e.message}\n`);
-      return 2;
-    }
-    io.err(`nscheck: internal error: ${(e as Error).stack ?? String(e)}\n`);
-    return 3;
+/** An error message as one line of bounded length. */
+function oneLine(s: string): string {
+  const line = s.replace(/\s*\n\s*/g, ' ');
+  return line.length > 400 ? `${line.slice(0, 400)}…` : line;
+}
+
+if (require.main === module) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('./signals') as typeof import('./signals')).installSignalHandlers();
+  // A closed pipe (nscheck ... | head) ends the output quietly.
+  for (const s of [process.stdout, process.stderr]) {
+    s.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
   }
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`nscheck: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+      process.exitCode = 3;
+    },
+  );
 }

@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { check, replaySteps } from '../model/check';
 import { replay } from '../model/replay';
 import { readTrace } from '../model/trace';
+import { controlPath, resolveVariant } from '../model/variants';
 import { semanticsOf } from '../spec/variants/define';
 import { HISTORY } from '../spec/variants/history';
 import { MUTANTS } from '../spec/variants/mutants';
@@ -30,7 +31,7 @@ for (const def of MUTANTS) {
     const cx = r.counterexample;
     if (!cx) {
       assert.ok(def.control, `${def.name}: search did not break ${expected} and the mutant names no control trace`);
-      const res = replay(readTrace(def.control!), sem);
+      const res = replay(readTrace(controlPath(resolveVariant(def.name))!), sem);
       assert.equal(res.verdict, { violates: expected }, `${def.name}: neither search nor its control trace breaks ${expected}`);
       return;
     }

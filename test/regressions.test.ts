@@ -48,7 +48,8 @@ function mismatches(r: ReplayResult): string {
   return lines.join('\n');
 }
 
-const files = traceFiles(CORPUS);
+/** The corpus, and the built-in mutants' control traces (spec/variants/controls). */
+const files = [...traceFiles(CORPUS), ...traceFiles(path.join(ROOT, 'spec', 'variants', 'controls'))];
 const reached = new Set<string>();
 
 test('the corpus is there and model-differences.json names existing traces', () => {

@@ -8,12 +8,14 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { mkdirs } from '../files';
+import { cacheDir, packageRoot } from '../package';
 
 // ------------------------------------------------------------------ native binary
 
-const SOURCE = path.join(__dirname, 'nsexec.c');
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
-const CACHE_DIR = path.join(REPO_ROOT, '.nscheck-cache');
+const SOURCE = path.join(packageRoot(), 'model', 'executor', 'nsexec.c');
+/** Outside the package folder, which may be read-only when installed (model/package.ts). */
+const CACHE_DIR = cacheDir();
 const CFLAGS = ['-O1', '-Wall', '-Wno-format-truncation', '-std=gnu11'];
 
 function compilerPresent(): boolean {
@@ -30,7 +32,7 @@ export function nsexecBinary(): string {
   if (!compilerPresent()) {
     throw new Error('nscheck kernel executor: no C compiler found (`cc`); install gcc or clang');
   }
-  fs.mkdirSync(CACHE_DIR, { recursive: true });
+  mkdirs(CACHE_DIR);
   const tmp = `${bin}.${process.pid}.tmp`;
   const r = spawnSync('cc', [...CFLAGS, '-o', tmp, SOURCE], { encoding: 'utf8' });
   if (r.status !== 0) {

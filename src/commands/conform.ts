@@ -2,43 +2,43 @@
 //
 // Differential conformance of the model against the running kernel (model/conform.ts).
 
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { conformTrace, documentedReason, documentedSignatures, loadDifferences, type ConformResult, type Disagreement } from '../model/conform';
-import { conformRandom, type RandomFinding } from '../model/conform-random';
-import { kernelAvailable, planTrace, TraceInputError } from '../model/executor/kernel';
-import { InputError, readTrace, traceToJson, type Trace } from '../model/trace';
-import { resolveVariant } from '../model/variants';
-import type { Semantics } from '../spec/semantics';
-import { writeAtomic } from './check-cmd';
-import { parse, UsageError, type Out } from './cli';
+import { conformTrace, documentedReason, documentedSignatures, loadDifferences, type ConformResult, type Disagreement } from '../../model/conform';
+import { conformRandom, type RandomFinding } from '../../model/conform-random';
+import { kernelAvailable, planTrace, TraceInputError } from '../../model/executor/kernel';
+import { InputError, readTrace, traceToJson, type Trace } from '../../model/trace';
+import { loadVariant, traceVariant } from '../../model/variants';
+import { writeFileAtomic } from '../../reports/write';
+import type { Semantics } from '../../spec/semantics';
+import { UsageError, type CommandSpec, type Parsed } from '../args';
+import type { Out } from '../term';
+import { checkOutputs } from './check';
 
-const HELP = `usage: nscheck conform TRACE... [--variant NAME|FILE] [--timeout MS] [--no-liveness] [--json]
-       nscheck conform --random N [--seed S] [--max-steps M] [--out DIR] [--variant NAME|FILE]
-                       [--timeout MS] [--no-shrink] [--json]
-
-Runs each trace on the model and on the running kernel (the native executor, in a sandbox:
-private mount, uts, ipc, net and pid namespaces) and compares them step by step. Inode numbers
-(readlink_ns) are compared as identities: model and kernel namespaces must map one to one.
-The namespaces of each task are read through nsfs file handles after every fork, unshare and
-setns, and at the end their liveness on the kernel is compared with the model's (a namespace
-the model freed is asked about again for up to 2 s: the kernel puts some late).
-Traces listed in test/regressions/model-differences.json are documented differences: reported,
-not failures.
-
---random N generates N traces with the checker's generator (seed S, default 1; up to M steps,
-default 30), runs each on both sides, shrinks every disagreement to a minimal trace (re-running
-both sides for each candidate) and saves it, with every step's expect the kernel's result, under
-DIR (default reports/out/conform).
-
-Needs root with CAP_SYS_ADMIN and a C compiler.
-Exit 0 all agree, 1 a disagreement (or a step timed out), 2 usage, bad input or no usable kernel.`;
-
-function int(name: string, v: string | undefined, dflt: number, min: number): number {
-  if (v === undefined) return dflt;
-  if (!/^\d+$/.test(v) || Number(v) < min) throw new UsageError(`--${name} needs a whole number ≥ ${min}, not "${v}"`);
-  return Number(v);
-}
+const spec: CommandSpec = {
+  name: 'conform',
+  positionals: { name: 'TRACE...', min: 0, max: 100000 },
+  summary: `Runs each trace on the model and on the running kernel (the native executor, in a sandbox: private mount, uts,
+ipc, net and pid namespaces) and compares them step by step. Inode numbers (readlink_ns) are compared as
+identities: model and kernel namespaces must map one to one. The namespaces of each task are read through nsfs
+file handles after every fork, unshare and setns, and at the end their liveness on the kernel is compared with
+the model's (a namespace the model freed is asked about again for up to 2 s: the kernel puts some late).
+--random N generates N traces with the checker's generator, runs each on both sides, shrinks every disagreement
+to a minimal trace (re-running both sides for each candidate) and saves it, with every step's expect the
+kernel's result.`,
+  options: {
+    random: { type: 'int', arg: 'N', min: 1, max: 1e9, help: 'run N random traces instead of trace files' },
+    seed: { type: 'int', arg: 'N', default: 1, min: 0, max: 0xffffffff, help: 'seed of --random' },
+    'max-steps': { type: 'int', arg: 'N', default: 30, min: 1, max: 10000, help: 'steps per random trace at most' },
+    out: { type: 'string', arg: 'DIR', default: 'nscheck-out/conform', help: 'where --random saves shrunk disagreements' },
+    variant: { type: 'string', arg: 'NAME|FILE', help: 'the model side\'s variant (default: each trace\'s own, or linux-6.18)' },
+    timeout: { type: 'int', arg: 'MS', min: 100, max: 600000, help: 'per-step timeout on the kernel (default 5000; 3000 with --random)' },
+    'no-shrink': { type: 'bool', help: 'do not shrink --random disagreements' },
+    'no-liveness': { type: 'bool', help: 'do not compare liveness (trace files)' },
+    json: { type: 'bool', help: 'one JSON document on stdout' },
+    help: { type: 'bool', short: 'h', help: 'this text' },
+  },
+  details: 'Needs root with CAP_SYS_ADMIN and a C compiler.\nExit 0 all agree, 1 a disagreement (or a step timed out), 2 usage, bad input or no usable kernel.',
+};
 
 function disagreementLines(d: Disagreement): string[] {
   const where = d.kind === 'liveness' ? 'end' : `step ${d.index}`;
@@ -62,28 +62,20 @@ function jsonOfResult(file: string | undefined, r: ConformResult | Omit<ConformR
   };
 }
 
-export async function conformCommand(argv: string[], io: Out): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    random: { type: 'string' }, seed: { type: 'string' }, 'max-steps': { type: 'string' }, out: { type: 'string' },
-    variant: { type: 'string' }, timeout: { type: 'string' }, json: { type: 'boolean' }, 'no-shrink': { type: 'boolean' },
-    'no-liveness': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    io.out(HELP + '\n');
-    return 0;
-  }
-  const timeoutMs = int('timeout', values.timeout, values.random !== undefined ? 3000 : 5000, 100);
+async function run({ values, positionals, given }: Parsed, io: Out): Promise<number> {
+  const timeoutMs = (values.timeout as number | undefined) ?? (values.random !== undefined ? 3000 : 5000);
   if (values.random !== undefined) {
     if (positionals.length) throw new UsageError('conform --random takes no trace files');
     if (values['no-liveness']) throw new UsageError('--no-liveness is for trace files');
     return randomCommand(values, timeoutMs, io);
   }
-  for (const k of ['seed', 'max-steps', 'out', 'no-shrink'] as const) {
-    if (values[k] !== undefined) throw new UsageError(`--${k} needs --random`);
-  }
+  for (const k of ['no-shrink'] as const) if (values[k]) throw new UsageError(`--${k} needs --random`);
+  for (const k of ['seed', 'max-steps', 'out'] as const) if (given.has(k)) throw new UsageError(`--${k} needs --random`);
   if (positionals.length === 0) throw new UsageError('conform needs trace files or --random N');
   // validate everything (model and executor view) before running anything
-  const traces: { file: string; trace: Trace; sem: Semantics }[] = positionals.map((file) => {
+  const cli = typeof values.variant === 'string' ? await loadVariant(values.variant) : undefined;
+  const traces: { file: string; trace: Trace; sem: Semantics }[] = [];
+  for (const file of positionals) {
     const trace = readTrace(file);
     try {
       planTrace({ steps: trace.steps.map((s) => ({ task: s.task, op: s.op.name, args: { ...s.raw } })) });
@@ -91,8 +83,8 @@ export async function conformCommand(argv: string[], io: Out): Promise<number> {
       if (e instanceof TraceInputError) throw new InputError(`${file}: ${e.message}`);
       throw e;
     }
-    return { file, trace, sem: resolveVariant(values.variant ?? trace.variant).sem };
-  });
+    traces.push({ file, trace, sem: (await traceVariant(trace.variant, cli, file)).sem });
+  }
   const differences = loadDifferencesOrInput();
   const avail = kernelAvailable();
   if (!avail.ok) {
@@ -145,12 +137,13 @@ function slug(s: string): string {
   return s.replace(/\[…\]/g, '').replace(/[^A-Za-z0-9_]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
 }
 
-async function randomCommand(values: Record<string, string | boolean | undefined>, timeoutMs: number, io: Out): Promise<number> {
-  const runs = int('random', values.random as string | undefined, 0, 1);
-  const seed = int('seed', values.seed as string | undefined, 1, 0);
-  const maxSteps = int('max-steps', values['max-steps'] as string | undefined, 30, 1);
-  const { sem } = resolveVariant((values.variant as string | undefined) ?? 'linux-6.18');
-  const dir = (values.out as string | undefined) ?? join('reports', 'out', 'conform');
+async function randomCommand(values: Parsed['values'], timeoutMs: number, io: Out): Promise<number> {
+  const runs = values.random as number;
+  const seed = values.seed as number;
+  const maxSteps = values['max-steps'] as number;
+  const { sem } = await loadVariant((values.variant as string | undefined) ?? 'linux-6.18');
+  const dir = values.out as string;
+  checkOutputs(values, ['out'], []);
   const avail = kernelAvailable();
   if (!avail.ok) {
     io.err(`nscheck: conform: the kernel executor cannot run: ${avail.reason}\n`);
@@ -169,11 +162,10 @@ async function randomCommand(values: Record<string, string | boolean | undefined
     },
   });
   const saved = new Map<RandomFinding, string>();
-  if (result.findings.length) mkdirSync(dir, { recursive: true });
   for (const f of result.findings) {
     if (f.duplicateOf !== undefined || f.documented !== undefined) continue;
     const file = join(dir, `conform-${sem.name.replace(/[^A-Za-z0-9._-]/g, '_')}-seed${seed}-t${f.traceIndex}-${slug(f.signature)}.trace.json`);
-    writeAtomic(file, traceToJson(f.trace));
+    writeFileAtomic(file, traceToJson(f.trace));
     saved.set(f, file);
   }
   if (values.json) {
@@ -210,3 +202,5 @@ async function randomCommand(values: Record<string, string | boolean | undefined
   }
   return result.disagreeing > result.documented || result.timedOut.length ? 1 : 0;
 }
+
+export const command = { spec, run };

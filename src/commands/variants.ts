@@ -1,0 +1,120 @@
+// nscheck variants [--check]: the built-in variants, and the matrix of checking each.
+
+import { check } from '../../model/check';
+import { replay } from '../../model/replay';
+import { readTrace } from '../../model/trace';
+import { controlPath, resolveVariant, type LoadedVariant } from '../../model/variants';
+import { md } from '../../reports/escape';
+import { junitXml } from '../../reports/junit';
+import { writeFileAtomic } from '../../reports/write';
+import { BUILTIN_VARIANTS } from '../../spec/variants';
+import type { CommandSpec, Parsed } from '../args';
+import { EXIT_INTERRUPTED, interruption } from '../signals';
+import { paint, Progress, type Out } from '../term';
+import { checkOutputs } from './check';
+
+const spec: CommandSpec = {
+  name: 'variants',
+  summary: 'Lists the built-in variants: kernel-history profiles (which must hold every invariant) and mutants that re-create\nhistorical bugs (each must be caught by the invariant it names). --check runs the checker on each and prints a\nmatrix: variant, expected, verdict, shrunk length, time to find.',
+  options: {
+    check: { type: 'bool', help: 'run the checker on every variant' },
+    runs: { type: 'int', arg: 'N', default: 2000, min: 1, max: 1e9, help: 'random runs per variant' },
+    'max-steps': { type: 'int', arg: 'N', default: 40, min: 1, max: 100000, help: 'steps per run at most' },
+    seed: { type: 'int', arg: 'N', default: 1, min: 0, max: 0xffffffff, help: 'seed' },
+    json: { type: 'bool', help: 'one JSON document on stdout' },
+    junit: { type: 'string', arg: 'FILE', help: 'JUnit XML, one test case per variant (with --check)' },
+    summary: { type: 'string', arg: 'FILE', help: 'a Markdown table for a CI job page (with --check)' },
+    help: { type: 'bool', short: 'h', help: 'this text' },
+  },
+  details: 'Exit 0 when every profile holds and every mutant is caught by its expected invariant (with --check), 1 otherwise,\n130 interrupted.',
+};
+
+export interface MatrixRow {
+  readonly variant: string;
+  readonly expected: string;
+  readonly verdict: string;
+  readonly invariant: string | null;
+  readonly shrunkLength: number | null;
+  /** runs until the violation was found (null: not found by search) */
+  readonly runsToFind: number | null;
+  /** time until the violation was found, or the whole time when none was */
+  readonly ms: number;
+  readonly pass: boolean;
+}
+
+export function expectedOf(v: LoadedVariant): string {
+  const e = v.def.expect;
+  return e === undefined || e === 'holds' ? 'holds' : e.violates;
+}
+
+/** Check one variant: search, and fall back to its control trace when search misses. */
+export async function checkVariant(v: LoadedVariant, runs: number, seed: number, maxSteps: number): Promise<MatrixRow> {
+  const expected = expectedOf(v);
+  const t0 = Date.now();
+  const r = await check({
+    sem: v.sem, runs, maxSteps, seed, now: Date.now, ignore: v.def.knownFindings ?? [],
+    shouldStop: () => interruption.requested, ...(expected !== 'holds' ? { target: expected } : {}),
+  });
+  const cx = r.counterexample;
+  const control = controlPath(v);
+  if (!cx && expected !== 'holds' && control) {
+    // search missed within its budget: the mutant's explicit negative control must break it
+    const res = replay(readTrace(control), v.sem, { keepFrom: Infinity });
+    const got = res.broken?.property ?? null;
+    return { variant: v.def.name, expected, verdict: got ? `violates ${got} (control trace)` : 'holds', invariant: got, shrunkLength: got ? res.broken!.step + 1 : null, runsToFind: null, ms: Date.now() - t0, pass: got === expected };
+  }
+  return {
+    variant: v.def.name, expected, verdict: cx ? `violates ${cx.property}` : 'holds', invariant: cx?.property ?? null,
+    shrunkLength: cx?.shrunkLength ?? null, runsToFind: cx?.runsToFind ?? null, ms: cx ? cx.msToFind : Date.now() - t0,
+    pass: expected === 'holds' ? !cx : cx?.property === expected,
+  };
+}
+
+async function run({ values }: Parsed, io: Out): Promise<number> {
+  if (!values.check) {
+    if (values.json) io.out(JSON.stringify(BUILTIN_VARIANTS.map((v) => ({ name: v.name, doc: v.doc, expect: v.expect ?? 'holds', knownFindings: v.knownFindings ?? [], source: v.source ?? null })), null, 2) + '\n');
+    else for (const v of BUILTIN_VARIANTS) io.out(`${v.name.padEnd(11)} ${(v.expect === undefined || v.expect === 'holds' ? 'holds' : `→ ${v.expect.violates}`).padEnd(34)} ${v.doc}\n`);
+    return 0;
+  }
+  checkOutputs(values, [], ['junit', 'summary']);
+  const runs = values.runs as number;
+  const seed = values.seed as number;
+  const maxSteps = values['max-steps'] as number;
+  const rows: MatrixRow[] = [];
+  const progress = new Progress(io, 1000);
+  let interrupted = false;
+  for (const def of BUILTIN_VARIANTS) {
+    if (interruption.requested) {
+      interrupted = true;
+      break;
+    }
+    progress.update((ms) => `variant ${rows.length + 1}/${BUILTIN_VARIANTS.length} (${def.name}), ${Progress.rate(rows.length, BUILTIN_VARIANTS.length, ms, 'variants')}`, true);
+    rows.push(await checkVariant(resolveVariant(def.name), runs, seed, maxSteps));
+  }
+  progress.done();
+  if (typeof values.junit === 'string') {
+    writeFileAtomic(values.junit, junitXml('nscheck variants', rows.map((r) => {
+      const c = { classname: 'nscheck.variants', name: `${r.variant}: expected ${r.expected}`, time: r.ms / 1000 };
+      return r.pass ? c : { ...c, failure: { message: `expected ${r.expected}, got ${r.verdict}`, text: `${r.variant}: ${r.verdict} (seed ${seed}, ${runs} runs)` } };
+    })));
+  }
+  const passed = rows.filter((r) => r.pass).length;
+  if (typeof values.summary === 'string') {
+    const lines = ['## nscheck variants', '', `${passed} of ${BUILTIN_VARIANTS.length} variants as expected (seed ${seed}, up to ${runs} runs each)${interrupted ? ', interrupted' : ''}.`, '',
+      '| | variant | expected | verdict | shrunk | runs to find | time |', '|---|---|---|---|---|---|---|',
+      ...rows.map((r) => `| ${r.pass ? '✅' : '❌'} | ${md(r.variant)} | ${md(r.expected)} | ${md(r.verdict)} | ${r.shrunkLength ?? '–'} | ${r.runsToFind ?? '–'} | ${r.ms} ms |`)];
+    writeFileAtomic(values.summary, lines.join('\n') + '\n');
+  }
+  if (values.json) io.out(JSON.stringify({ runs, seed, maxSteps, interrupted, rows }, null, 2) + '\n');
+  else {
+    io.out(`${'variant'.padEnd(11)} ${'expected'.padEnd(30)} ${'verdict'.padEnd(44)} ${'len'.padStart(3)} ${'runs'.padStart(5)} ${'time'.padStart(8)}\n`);
+    for (const r of rows) {
+      io.out(`${r.variant.padEnd(11)} ${r.expected.padEnd(30)} ${r.verdict.padEnd(44)} ${String(r.shrunkLength ?? '-').padStart(3)} ${String(r.runsToFind ?? '-').padStart(5)} ${(r.ms + 'ms').padStart(8)}  ${r.pass ? paint('green', 'ok') : paint('red', 'FAIL')}\n`);
+    }
+    io.out(`${passed} of ${BUILTIN_VARIANTS.length} variants as expected${interrupted ? ' (interrupted)' : ''}\n`);
+  }
+  if (interrupted) return EXIT_INTERRUPTED;
+  return rows.every((r) => r.pass) && rows.length === BUILTIN_VARIANTS.length ? 0 : 1;
+}
+
+export const command = { spec, run };

@@ -1,0 +1,40 @@
+// nscheck's library API: `import { ... } from 'nscheck'`. Documented in docs/api.md.
+//
+// Traces: parse, validate, read, write.
+export { TRACE_FORMAT, InputError, parseTrace, readTrace, traceToJson, LIMITS } from '../model/trace';
+export type { Trace, TraceStep, Verdict } from '../model/trace';
+
+// Variants: define (also `nscheck/variant`), load a file or a built-in, list the built-ins.
+export { defineVariant, semanticsOf, VariantError } from '../spec/variants/define';
+export type { VariantDef } from '../spec/variants/define';
+export { loadVariant, resolveVariant, controlPath } from '../model/variants';
+export type { LoadedVariant } from '../model/variants';
+export { BUILTIN_VARIANTS, builtinVariant } from '../spec/variants';
+
+// Replay a trace under a variant, every property checked after every step.
+export { replay, verdictText } from '../model/replay';
+export type { ReplayResult, ReplayedStep, ReplayOptions } from '../model/replay';
+
+// Random search (the checker).
+export { check, emptyCoverage, minimise, replaySteps } from '../model/check';
+export type { CheckOptions, CheckResult, Counterexample, Coverage } from '../model/check';
+
+// Reports: HTML, JUnit, Markdown, JSON, ITF.
+export { writeReports } from '../reports';
+export type { ReportRun, ReportOptions } from '../reports';
+export { htmlReport } from '../reports/html';
+export { junitXml, replayCase } from '../reports/junit';
+export { markdownSummary } from '../reports/markdown';
+export { replayJson } from '../reports/json';
+export { itfDocument } from '../reports/itf';
+
+// The model itself: operations, stepping, properties, rules.
+export { OPS, opByName, parseStep, runStep, execStep, describeStep, resultText } from '../spec/ops';
+export type { OpDef, ParsedStep } from '../spec/ops';
+export { initialState } from '../spec/initial';
+export { snapshot } from '../spec/world';
+export { RULES, RULE_NAMES } from '../spec/rules';
+export { INVARIANTS, TRANSITIONS } from '../properties';
+export type { Invariant, Transition, Violation } from '../properties';
+export type { State, World } from '../spec/state';
+export type { Semantics } from '../spec/semantics';
