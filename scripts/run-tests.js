@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm test: strict type-check, then every uvu test file, then the closing line CI reads.
+// npm test: build, strict type-check, then every uvu test file, then the closing line CI reads.
 // uvu prints "Total/Passed/Skipped" but no "N passed, N failed" line and exits 0 when no
 // test ran; this wrapper adds the line and fails a run in which zero tests ran.
 'use strict';
@@ -7,11 +7,14 @@ const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', root], { stdio: 'inherit' });
-if (tsc.status !== 0) {
-  console.log('type-check failed');
-  console.log('0 passed, 1 failed');
-  process.exit(1);
+// the compiled package first (what the bin and the package test run), then every file strictly
+for (const [what, args] of [['build', ['-p', path.join(root, 'tsconfig.build.json')]], ['type-check', ['--noEmit', '-p', root]]]) {
+  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), ...args], { stdio: 'inherit' });
+  if (tsc.status !== 0) {
+    console.log(`${what} failed`);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
 }
 
 const pattern = process.argv[2];

@@ -1,17 +1,19 @@
 // nscheck check: random exploration with every property checked after every step.
 
 import { check, emptyCoverage, type CheckResult, type Coverage } from '../../model/check';
-import { traceToJson } from '../../model/trace';
-import { loadVariant, type LoadedVariant } from '../../model/variants';
+import { replay } from '../../model/replay';
+import { readTrace, traceToJson } from '../../model/trace';
+import { controlPath, loadVariant, type LoadedVariant } from '../../model/variants';
 import { md, mdCode } from '../../reports/escape';
 import { junitXml } from '../../reports/junit';
-import { checkOutputDir, checkOutputFile, writeFileAtomic } from '../../reports/write';
+import { writeFileAtomic } from '../../reports/write';
 import { RULES, RULE_NAMES } from '../../spec/rules';
 import { ruleInForce } from '../../spec/semantics';
 import type { CommandSpec, Parsed } from '../args';
 import { EXIT_INTERRUPTED, interruption } from '../signals';
 import { duration, paint, Progress, type Out } from '../term';
 import { saveCounterexample, type Saved } from './counterexample';
+import { checkOutputs, expectedOf } from './common';
 
 export const DEFAULT_OUT = 'nscheck-out';
 
@@ -32,14 +34,11 @@ const spec: CommandSpec = {
     summary: { type: 'string', arg: 'FILE', help: 'a Markdown summary for a CI job page' },
     help: { type: 'bool', short: 'h', help: 'this text' },
   },
-  details: 'Exit 0 no violation, 1 violation, 2 usage or bad input, 3 internal error, 130 interrupted (what was found so far is\nreported).',
+  details: `A variant that expects a violation (a mutant, or a file with expect: {violates: X}) is searched for X: it passes
+when X breaks, or, if search misses, when its control trace breaks X.
+Exit 0 the variant behaves as it expects (default: no violation), 1 it does not, 2 usage or bad input,
+3 internal error, 130 interrupted (what was found so far is reported).`,
 };
-
-/** Check every output path before the search: a typo must not cost a long run. */
-export function checkOutputs(v: Parsed['values'], dirs: readonly string[], files: readonly string[]): void {
-  for (const d of dirs) if (typeof v[d] === 'string') checkOutputDir(v[d] as string, `--${d}`);
-  for (const f of files) if (typeof v[f] === 'string') checkOutputFile(v[f] as string, `--${f}`);
-}
 
 async function run({ values }: Parsed, io: Out): Promise<number> {
   const runs = values.runs as number;
@@ -49,11 +48,13 @@ async function run({ values }: Parsed, io: Out): Promise<number> {
   checkOutputs(values, ['out'], ['itf', 'junit', 'summary']);
   const v: LoadedVariant = await loadVariant(values.variant as string);
   const sem = v.sem;
+  const expected = expectedOf(v);
   const coverage = emptyCoverage();
   const progress = new Progress(io);
   const started = Date.now();
   const result: CheckResult = await check({
     sem, runs, maxSteps, seed, coverage, now: Date.now, ignore: v.def.knownFindings ?? [],
+    ...(expected !== 'holds' ? { target: expected } : {}),
     ...(values.time !== undefined ? { timeMs: (values.time as number) * 1000 } : {}),
     shouldStop: () => interruption.requested,
     onProgress: (done, steps) => progress.update((ms) => `${done}/${runs} runs, ${steps.toLocaleString('en')} steps, ${Progress.rate(done, runs, ms, 'runs')}`),
@@ -72,18 +73,34 @@ async function run({ values }: Parsed, io: Out): Promise<number> {
     if (!values.json) io.out(`found after ${cx.runsToFind} run(s) in ${duration(cx.msToFind)}; shrunk from ${cx.foundLength} to ${cx.shrunkLength} step(s)\n`);
   } else if (!values.json) {
     io.out(head);
-    io.out(interrupted ? `${paint('yellow', 'interrupted')}: no violation in the runs done\n` : `${paint('green', 'no violation')}\n`);
+    io.out(interrupted ? `${paint('yellow', 'interrupted')}: no violation in the runs done\n` : `${paint(expected === 'holds' ? 'green' : 'yellow', 'no violation')}\n`);
   }
-  const caseName = `${sem.name}: every invariant after every step (seed ${seed})`;
-  const verdict = cx ? `${cx.property}: ${cx.failure.violation.message}` : interrupted ? 'interrupted' : 'no violation';
+  // a variant that expects a violation search did not find: its control trace is the backstop
+  let control: { file: string; broke: string | null } | undefined;
+  const controlFile = controlPath(v);
+  if (!cx && !interrupted && expected !== 'holds' && controlFile !== undefined) {
+    const r = replay(readTrace(controlFile), sem, { keepFrom: Infinity });
+    control = { file: controlFile, broke: r.broken?.property ?? null };
+    if (!values.json) io.out(`control trace ${controlFile}: ${control.broke ? `violates ${control.broke}` : 'holds'}\n`);
+  }
+  const got = cx?.property ?? control?.broke ?? null;
+  const asExpected = expected === 'holds' ? !cx : got === expected;
+  if (!values.json && !interrupted) {
+    io.out(expected === 'holds'
+      ? ''
+      : asExpected ? `${paint('green', 'as expected')}: ${sem.name} violates ${expected}\n` : `${paint('red', 'not as expected')}: ${sem.name} should violate ${expected}, ${got ? `but ${got} broke` : 'but nothing broke'}\n`);
+  }
+  const caseName = `${sem.name}: ${expected === 'holds' ? 'every invariant after every step' : `violates ${expected}`} (seed ${seed})`;
+  const verdict = cx ? `${cx.property}: ${cx.failure.violation.message}` : interrupted ? 'interrupted' : control ? `control trace: ${control.broke ?? 'holds'}` : 'no violation';
   if (typeof values.junit === 'string') {
     const c = { classname: 'nscheck.check', name: caseName, time: elapsed / 1000 };
     writeFileAtomic(values.junit, junitXml('nscheck check', [
-      cx ? { ...c, failure: { message: verdict, text: (saved?.lines ?? []).join('\n') } } : interrupted ? { ...c, error: { message: `interrupted after ${result.runs} of ${runs} runs` } } : c,
+      interrupted ? { ...c, error: { message: `interrupted after ${result.runs} of ${runs} runs` } }
+        : asExpected ? c : { ...c, failure: { message: `expected ${expected}: ${verdict}`, text: (saved?.lines ?? []).join('\n') } },
     ]));
   }
   if (typeof values.summary === 'string') {
-    const status = cx ? `❌ **${md(cx.property)}** broken` : interrupted ? '⚠️ interrupted' : '✅ no violation';
+    const status = interrupted && !cx ? '⚠️ interrupted' : `${asExpected ? '✅' : '❌'} ${cx ? `**${md(cx.property)}** broken` : 'no violation'}${expected !== 'holds' ? ` (expected: violates ${md(expected)})` : ''}`;
     const lines = ['## nscheck check', '', `variant **${md(sem.name)}**, seed ${seed}, ${result.runs} run(s), ${result.steps} step(s) in ${duration(elapsed)}: ${status}`];
     if (cx && saved) lines.push('', md(cx.failure.violation.message), '', mdCode(saved.lines.join('\n')), '', `trace: ${md(saved.file ?? '(not saved)')}, report: ${md(saved.report ?? '(not saved)')}`);
     writeFileAtomic(values.summary, lines.join('\n') + '\n');
@@ -91,7 +108,7 @@ async function run({ values }: Parsed, io: Out): Promise<number> {
   if (values.json) {
     io.out(JSON.stringify({
       mode: 'random', variant: sem.name, doc: v.def.doc, seed, runs: result.runs, steps: result.steps, stopped: result.stopped, ms: elapsed,
-      muted: v.def.knownFindings ?? [],
+      expected, asExpected, muted: v.def.knownFindings ?? [], control: control ?? null,
       counterexample: cx ? {
         property: cx.property, violation: cx.failure.violation, shrunkLength: cx.shrunkLength, foundLength: cx.foundLength,
         runsToFind: cx.runsToFind, msToFind: cx.msToFind, file: saved?.file ?? null, report: saved?.report ?? null, itf: saved?.itf ?? null,
@@ -100,8 +117,8 @@ async function run({ values }: Parsed, io: Out): Promise<number> {
       ...(values.coverage ? { coverage: coverageJson(coverage, sem.kernel) } : {}),
     }, null, 2) + '\n');
   } else if (values.coverage) io.out(coverageText(coverage, sem.kernel));
-  if (cx) return 1;
-  return interrupted ? EXIT_INTERRUPTED : 0;
+  if (interrupted && !cx) return EXIT_INTERRUPTED;
+  return asExpected ? 0 : 1;
 }
 
 export const command = { spec, run };

@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../../reports/write';
 import type { Semantics } from '../../spec/semantics';
 import { UsageError, type CommandSpec, type Parsed } from '../args';
 import type { Out } from '../term';
-import { checkOutputs } from './check';
+import { checkOutputs } from './common';
 
 const spec: CommandSpec = {
   name: 'conform',

@@ -6,7 +6,7 @@ import { InputError, readTrace } from '../../model/trace';
 import { writeFileAtomic } from '../../reports/write';
 import { UsageError, type CommandSpec, type Parsed } from '../args';
 import type { Out } from '../term';
-import { checkOutputs } from './check';
+import { checkOutputs } from './common';
 
 const spec: CommandSpec = {
   name: 'export',

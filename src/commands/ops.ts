@@ -1,6 +1,7 @@
 // nscheck ops: the operations of the trace format, from the one table the model, the validator
 // and the executor share (spec/ops.ts).
 
+import { traceSchemaText } from '../../model/schema';
 import { OPS, KIND_DOC } from '../../spec/ops';
 import type { CommandSpec, Parsed } from '../args';
 import type { Out } from '../term';
@@ -10,11 +11,16 @@ const spec: CommandSpec = {
   summary: 'Lists every operation of the nscheck-trace/1 format with its arguments (kind, optional or not) and results.\nThe full format is in docs/trace-format.md.',
   options: {
     json: { type: 'bool', help: 'one JSON document on stdout' },
+    schema: { type: 'bool', help: 'print the JSON Schema of trace files instead (docs/trace.schema.json)' },
     help: { type: 'bool', short: 'h', help: 'this text' },
   },
 };
 
 async function run({ values }: Parsed, io: Out): Promise<number> {
+  if (values.schema) {
+    io.out(traceSchemaText());
+    return 0;
+  }
   if (values.json) {
     io.out(JSON.stringify({
       kinds: KIND_DOC,

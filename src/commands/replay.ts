@@ -13,7 +13,7 @@ import { writeFileAtomic } from '../../reports/write';
 import { UsageError, type CommandSpec, type Parsed } from '../args';
 import { EXIT_INTERRUPTED, interruption } from '../signals';
 import { paint, type Out } from '../term';
-import { checkOutputs } from './check';
+import { checkOutputs } from './common';
 
 const spec: CommandSpec = {
   name: 'replay',

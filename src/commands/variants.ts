@@ -11,7 +11,7 @@ import { BUILTIN_VARIANTS } from '../../spec/variants';
 import type { CommandSpec, Parsed } from '../args';
 import { EXIT_INTERRUPTED, interruption } from '../signals';
 import { paint, Progress, type Out } from '../term';
-import { checkOutputs } from './check';
+import { checkOutputs, expectedOf } from './common';
 
 const spec: CommandSpec = {
   name: 'variants',
@@ -40,11 +40,6 @@ export interface MatrixRow {
   /** time until the violation was found, or the whole time when none was */
   readonly ms: number;
   readonly pass: boolean;
-}
-
-export function expectedOf(v: LoadedVariant): string {
-  const e = v.def.expect;
-  return e === undefined || e === 'holds' ? 'holds' : e.violates;
 }
 
 /** Check one variant: search, and fall back to its control trace when search misses. */

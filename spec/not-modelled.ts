@@ -1,0 +1,21 @@
+// What the model leaves out on purpose, each with why: the README's "Not modelled" list is this
+// list (test/docs.test.ts keeps them equal), so the two cannot drift apart.
+
+export interface Omission {
+  /** what is left out */
+  readonly what: string;
+  /** why it can be left out, or what stands in for it */
+  readonly why: string;
+}
+
+export const NOT_MODELLED: readonly Omission[] = [
+  { what: 'mount propagation', why: 'binds live in one mount namespace each; the executor\'s sandbox makes every mount private, so nothing propagates there either' },
+  { what: 'execve', why: 'no operation replaces a program; the time namespace a task would enter at exec is only visible as time_for_children' },
+  { what: 'filesystem mounts (proc, sysfs, mqueue, cgroup2)', why: 'only binds of namespace files and of ordinary files are mounted; the /proc the trace uses is the initial one' },
+  { what: 'time-namespace offsets', why: 'no operation reads a clock; which time namespace a task is in is modelled' },
+  { what: 'sockets and network devices', why: 'no operation creates one, so nothing but tasks, files and mounts pins a network namespace' },
+  { what: 'credentials beyond drop_caps', why: 'uids, gids and capabilities change only through the four drop_caps modes and user-namespace creation or entry' },
+  { what: 'chroot, pivot_root and paths', why: 'a task\'s root and cwd are located only by the mount namespace they lie in' },
+  { what: 'Linux security modules (SELinux, AppArmor, Yama)', why: 'the model is the capability and ptrace rules of commoncap alone, as on a kernel without an LSM policy' },
+  { what: 'SysV semaphores and message queues', why: 'shared memory stands in for the ipc namespace\'s objects' },
+];
