@@ -11,6 +11,7 @@ import type { Semantics } from '../spec/semantics';
 import type { NsId, State } from '../spec/state';
 import { defaultSemantics } from '../spec/variants';
 import { chunkSeed } from './check';
+import { sandboxPidLevel } from './executor/kernel';
 import { conformSteps, INUM_RESULT, REPO_ROOT, runModel, type ConformOptions, type ConformResult, type Disagreement } from './conform';
 import { kernelAvailable, runTraceOnKernel } from './executor/kernel';
 import { GENERATED_OPS, OP_WEIGHTS, resolveStep, type Intent, type ResolveCtx } from './generate';
@@ -59,7 +60,7 @@ export function randomTrace(sem: Semantics, seed: number, k: number, maxSteps: n
   const next = xorshift(chunkSeed(seed, k));
   const len = 1 + (next() % maxSteps);
   const ctx: ResolveCtx = { nextTask: 1 };
-  const state = initialState(sem);
+  const state = initialState(sem, { pidLevel: sandboxPidLevel() });
   const steps: ParsedStep[] = [];
   for (let i = 0; i < len; i++) {
     const intent: Intent = { op: OP_TABLE[next() % OP_TABLE.length]!, n: [next() & 0xffff, next() & 0xffff, next() & 0xffff, next() & 0xffff, next() & 0xffff] };
@@ -95,7 +96,7 @@ export async function shrinkDisagreement(steps: readonly ParsedStep[], sem: Sema
     runs++;
     const r = await conformSteps(cand, sem, opts);
     const d = firstDisagreement(r);
-    return d && d.signature === target ? r : undefined;
+    return d && d.signature === target && !r.notReproducible ? r : undefined;
   };
   let cur = [...steps];
   let best = await attempt(cur);
@@ -148,6 +149,7 @@ export function kernelTrace(steps: readonly ParsedStep[], r: Omit<ConformResult,
     variant: sem.name,
     expect: 'holds',
     source,
+    ...(r.pidLevel !== 0 ? { start: { pidLevel: r.pidLevel } } : {}),
     steps: withExpect,
   };
 }
@@ -180,6 +182,8 @@ export interface RandomFinding {
   readonly duplicateOf?: number;
   /** the documented trace that shows the same disagreement */
   readonly documented?: string;
+  /** running the kernel side again did not show it (or shrinking could not reproduce it) */
+  readonly notReproducible?: boolean;
 }
 
 export interface RandomResult {
@@ -188,6 +192,8 @@ export interface RandomResult {
   readonly disagreeing: number;
   /** of the disagreeing traces, those whose disagreement is a documented one */
   readonly documented: number;
+  /** of the disagreeing traces, those whose disagreement did not come back on a second run */
+  readonly notReproducible: number;
   readonly timedOut: { traceIndex: number; step: number; call: string }[];
   readonly findings: RandomFinding[];
   readonly steps: number;
@@ -200,7 +206,7 @@ export async function conformRandom(opts: RandomOptions): Promise<RandomResult> 
   const findings: RandomFinding[] = [];
   const timedOut: RandomResult['timedOut'] = [];
   const shrunkSigs = new Map<string, number>();
-  let agreeing = 0, disagreeing = 0, documented = 0, runs = 0, steps = 0;
+  let agreeing = 0, disagreeing = 0, documented = 0, notReproducible = 0, runs = 0, steps = 0;
   const copts: ConformOptions = { stepTimeoutMs: opts.stepTimeoutMs ?? 3000 };
   for (let k = 0; k < opts.runs; k++) {
     if (opts.shouldStop?.()) break;
@@ -219,6 +225,12 @@ export async function conformRandom(opts: RandomOptions): Promise<RandomResult> 
       continue;
     }
     disagreeing++;
+    const source0 = `nscheck conform --random ${opts.runs} --seed ${opts.seed} --max-steps ${opts.maxSteps} (trace ${k})`;
+    if (r.notReproducible) {
+      notReproducible++;
+      findings.push({ traceIndex: k, signature: d.signature, disagreement: d, originalLength: trace.length, steps: trace, result: r, trace: kernelTrace(trace, r, sem, d, source0), notReproducible: true });
+      continue;
+    }
     const doc = opts.documented?.get(d.signature);
     if (doc !== undefined) documented++;
     const source = `nscheck conform --random ${opts.runs} --seed ${opts.seed} --max-steps ${opts.maxSteps} (trace ${k})`;
@@ -231,12 +243,18 @@ export async function conformRandom(opts: RandomOptions): Promise<RandomResult> 
       continue;
     }
     const s = await shrinkDisagreement(trace, sem, d.signature, copts, opts.shrinkBudgetMs ?? 120000);
-    const fin = s ?? { steps: trace, result: r, runs: 0 };
+    if (!s) {
+      // it showed twice, but not again when shrinking began: not reproducible after all
+      notReproducible++;
+      findings.push({ traceIndex: k, signature: d.signature, disagreement: d, originalLength: trace.length, steps: trace, result: r, trace: kernelTrace(trace, r, sem, d, source), notReproducible: true });
+      continue;
+    }
+    const fin = s;
     const fd = firstDisagreement(fin.result) ?? d;
     shrunkSigs.set(d.signature, k);
     findings.push({ traceIndex: k, signature: d.signature, disagreement: fd, originalLength: trace.length, steps: fin.steps, result: fin.result, trace: kernelTrace(fin.steps, fin.result, sem, fd, source) });
   }
-  return { runs, agreeing, disagreeing, documented, timedOut, findings, steps, ms: Date.now() - t0 };
+  return { runs, agreeing, disagreeing, documented, notReproducible, timedOut, findings, steps, ms: Date.now() - t0 };
 }
 
 // ------------------------------------------------------------------ bench

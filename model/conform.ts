@@ -27,7 +27,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { initialState } from '../spec/initial';
+import { initialState, type Start } from '../spec/initial';
 import { describeStep, resultText, runStep, type ParsedStep } from '../spec/ops';
 import { PROC_ENTRIES, procGet } from '../spec/proc';
 import type { Semantics } from '../spec/semantics';
@@ -35,7 +35,7 @@ import type { Namespace, State } from '../spec/state';
 import { Tx } from '../spec/tx';
 import { newWorld, snapshot } from '../spec/world';
 import { defaultSemantics } from '../spec/variants';
-import { runTraceOnKernel, type KernelNamespaces, type KernelNsObservation, type KernelStepResult } from './executor/kernel';
+import { runTraceOnKernel, sandboxPidLevel, type KernelNamespaces, type KernelNsObservation, type KernelStepResult } from './executor/kernel';
 import { errorText, MODEL_ERROR } from './run';
 import { readTrace, type Trace } from './trace';
 
@@ -90,8 +90,8 @@ export interface ModelRun {
 }
 
 /** Run every step (no property checks: conformance compares results, not invariants). */
-export function runModel(steps: readonly ParsedStep[], sem: Semantics): ModelRun {
-  const world = initialState(sem);
+export function runModel(steps: readonly ParsedStep[], sem: Semantics, start?: Start): ModelRun {
+  const world = initialState(sem, start);
   const run: ModelRun = { results: [], calls: [], rules: [], states: [snapshot(world)] };
   for (const step of steps) {
     run.calls.push(describeStep(world, step));
@@ -162,7 +162,13 @@ function modelEntries(state: State, sem: Semantics, task: string): Record<string
 
 // ------------------------------------------------------------------ comparing
 
-export type DisagreementKind = 'result' | 'identity' | 'liveness' | 'timeout' | 'executor';
+/**
+ * result: model and kernel results differ; identity: a namespace maps to two on the other side;
+ * liveness: alive on one side, freed on the other; expect: the trace's recorded result is neither
+ * side's (the trace is stale, or was recorded elsewhere); timeout, executor: the kernel side did
+ * not finish a step.
+ */
+export type DisagreementKind = 'result' | 'identity' | 'liveness' | 'expect' | 'timeout' | 'executor';
 
 export interface Disagreement {
   readonly kind: DisagreementKind;
@@ -201,6 +207,14 @@ export interface ConformResult {
   /** the kernel's result for every step it ran */
   readonly kernelResults: string[];
   readonly modelResults: string[];
+  /**
+   * The disagreements did not come back when the kernel side ran again (a race in the
+   * executor or the kernel, not a difference of semantics): the result is reported as not
+   * reproducible, with the second run's disagreements.
+   */
+  readonly notReproducible?: { readonly second: readonly Disagreement[] };
+  /** the pid-namespace level P started at on both sides (the executor's sandbox level) */
+  readonly pidLevel: number;
 }
 
 export interface ConformOptions {
@@ -208,6 +222,8 @@ export interface ConformOptions {
   /** compare namespace identities and liveness through nsfs file handles (default true) */
   readonly namespaces?: boolean;
   readonly settleMs?: number;
+  /** run the kernel side again before reporting a disagreement (default true) */
+  readonly recheck?: boolean;
 }
 
 function abstractResult(r: string): string {
@@ -221,7 +237,7 @@ function sig(kind: DisagreementKind, op: string, model: string, kernel: string):
 
 /** Compare a model run with a kernel run of the same steps. Pure: no kernel needed. */
 export function compareRuns(
-  steps: readonly ParsedStep[],
+  steps: readonly (ParsedStep & { readonly expect?: string })[],
   sem: Semantics,
   model: ModelRun,
   kernel: readonly KernelStepResult[],
@@ -231,6 +247,10 @@ export function compareRuns(
   const dis: Disagreement[] = [];
   const inums = new InumBijection();
   const nsIds = new InumBijection();
+  /** the trace's recorded inode numbers against the kernel's, one to one (the third way) */
+  const recorded = new InumBijection();
+  /** namespaces whose liveness already disagreed (each is reported once) */
+  const livenessReported = new Set<string>();
   let timedOut = false;
   const byIndex = new Map<number, KernelStepResult>();
   for (const r of kernel) byIndex.set(r.index, r);
@@ -303,6 +323,18 @@ export function compareRuns(
         if (err !== null) detail = `not one-to-one: ${err}`;
       }
     }
+    // the third way: what the trace recorded, against the kernel (the oracle)
+    if (step.expect !== undefined && k !== 'TIMEOUT' && !k.startsWith('EXEC_')) {
+      const em = INUM_RESULT.exec(step.expect);
+      const km = INUM_RESULT.exec(k);
+      const same = em && km ? em[1] === km[1] && recorded.bind(`${em[1]}:${em[2]}`, km[2]!) === null : step.expect === k;
+      if (!same) {
+        dis.push({
+          kind: 'expect', index: i, task: step.task, call, model: m, kernel: k,
+          detail: `the trace expects ${step.expect}`, signature: sig('expect', step.op.name, abstractResult(step.expect), k),
+        });
+      }
+    }
     out.push({ index: i, task: step.task, call, model: m, kernel: k, agree });
     stepAgrees.push(agree);
     if (k === 'TIMEOUT') {
@@ -321,6 +353,25 @@ export function compareRuns(
     } else {
       observe(i, state);
     }
+    // liveness after this step, of every namespace both sides have named so far
+    const aliveNow = namespaces?.aliveAfter?.[i];
+    if (aliveNow) {
+      for (const [mk, kk] of nsIds.pairs()) {
+        const kst = aliveNow[kk];
+        if (livenessReported.has(mk) || (kst !== 'alive' && kst !== 'ESTALE')) continue;
+        const modelAlive = !releasedIn(state)(mk);
+        if (modelAlive === (kst === 'alive')) continue;
+        livenessReported.add(mk);
+        const ns = nsByKey(state, mk) ?? lastSeen(model, mk);
+        const text = ns ? `${ns.type}:[${ns.inum}]` : mk;
+        dis.push({
+          kind: 'liveness', index: i, task: step.task, call: `liveness of ${text} after step ${i}`,
+          model: modelAlive ? 'alive' : 'freed', kernel: kst === 'alive' ? 'alive' : 'freed (ESTALE)',
+          detail: kst === 'alive' ? 'the kernel still has it after waiting; the model freed it' : 'the kernel freed it; the model keeps it alive',
+          signature: sig('liveness', ns?.type ?? '?', modelAlive ? 'alive' : 'freed', kst === 'alive' ? 'alive' : 'freed'),
+        });
+      }
+    }
   }
 
   // liveness at the end
@@ -331,6 +382,7 @@ export function compareRuns(
     let compared = 0, alive = 0, freed = 0;
     const unsupported = Object.values(namespaces.alive).find((v) => v !== 'alive' && v !== 'ESTALE');
     for (const [m, k] of pairs) {
+      if (livenessReported.has(m)) continue;
       const ns = nsByKey(final, m) ?? lastSeen(model, m);
       const kst = namespaces.alive[k];
       if (!ns || kst === undefined || (kst !== 'alive' && kst !== 'ESTALE')) continue;
@@ -373,11 +425,16 @@ function firstSeen(obs: readonly KernelNsObservation[], id: string): { index: nu
   return undefined;
 }
 
-/** Model-freed namespaces the kernel still shows alive: worth asking the kernel again. */
-function expectDead(sem: Semantics, model: ModelRun) {
+/**
+ * Model-freed namespaces the kernel still shows alive after step `upTo` (or at the end): worth
+ * asking the kernel again, since it puts some late (RCU).
+ */
+function expectDead(sem: Semantics, model: ModelRun, upTo: number) {
   return (alive: Readonly<Record<string, string>>, observations: readonly KernelNsObservation[]): boolean => {
-    const final = model.states[model.states.length - 1]!;
+    const now = model.states[Math.min(upTo + 1, model.states.length - 1)]!;
+    const released = releasedIn(now);
     for (const o of observations) {
+      if (o.index > upTo) continue;
       const state = model.states[o.index + 1];
       if (!state) continue;
       const mine = modelEntries(state, sem, o.task);
@@ -385,29 +442,41 @@ function expectDead(sem: Semantics, model: ModelRun) {
       for (const [entry, k] of Object.entries(o.entries)) {
         const m = mine[entry];
         if (m === undefined || m === null || !('id' in k)) continue;
-        if (releasedIn(final)(m) && alive[k.id] === 'alive') return true;
+        if (released(m) && alive[k.id] === 'alive') return true;
       }
     }
     return false;
   };
 }
 
-/** Run steps on both sides and compare. */
-export async function conformSteps(steps: readonly ParsedStep[], sem: Semantics, opts: ConformOptions = {}): Promise<Omit<ConformResult, 'variant'>> {
+/** Run steps on both sides and compare; a disagreement is checked by running the kernel again. */
+export async function conformSteps(steps: readonly (ParsedStep & { readonly expect?: string })[], sem: Semantics, opts: ConformOptions = {}): Promise<Omit<ConformResult, 'variant'>> {
+  const pidLevel = sandboxPidLevel();
   const t0 = process.hrtime.bigint();
-  const model = runModel(steps, sem);
+  const model = runModel(steps, sem, { pidLevel });
   const t1 = process.hrtime.bigint();
   const withNs = opts.namespaces ?? true;
-  const kernel = await runTraceOnKernel(
+  const kernelRun = () => runTraceOnKernel(
     { steps: steps.map((s) => ({ task: s.task, op: s.op.name, args: { ...s.raw } })) },
     {
       stepTimeoutMs: opts.stepTimeoutMs ?? 5000,
       namespaces: withNs,
-      ...(withNs ? { settle: expectDead(sem, model), settleMs: opts.settleMs ?? 2000 } : {}),
+      ...(withNs ? {
+        settle: expectDead(sem, model, steps.length), settleMs: opts.settleMs ?? 2000,
+        settleStep: (i: number, alive: Readonly<Record<string, string>>, obs: readonly KernelNsObservation[]) => expectDead(sem, model, i)(alive, obs),
+      } : {}),
     },
   );
+  const kernel = await kernelRun();
   const t2 = process.hrtime.bigint();
   const c = compareRuns(steps, sem, model, kernel.results, kernel.namespaces);
+  let notReproducible: ConformResult['notReproducible'];
+  if (c.disagreements.length && (opts.recheck ?? true)) {
+    const again = await kernelRun();
+    const c2 = compareRuns(steps, sem, model, again.results, again.namespaces);
+    const sigs = (d: readonly Disagreement[]) => d.map((x) => `${x.index} ${x.signature}`).sort().join('\n');
+    if (sigs(c.disagreements) !== sigs(c2.disagreements)) notReproducible = { second: c2.disagreements };
+  }
   return {
     ...c,
     agree: c.disagreements.length === 0,
@@ -415,6 +484,8 @@ export async function conformSteps(steps: readonly ParsedStep[], sem: Semantics,
     kernelMs: Number(t2 - t1) / 1e6,
     kernelResults: kernel.results.map((r) => r.result),
     modelResults: model.results,
+    pidLevel,
+    ...(notReproducible ? { notReproducible } : {}),
   };
 }
 

@@ -271,7 +271,7 @@ int main(void)
 				snprintf(line, sizeof line, "S %d %d fork %d %.4000s", a, NX_TIMEOUT_MS, s->child, cmd + 5);
 			else
 				snprintf(line, sizeof line, "S %d %d %.4000s", a, NX_TIMEOUT_MS, cmd);
-			step_result(line, body, sizeof body);
+			step_settled(line, body, sizeof body);
 		}
 		snprintf(result, sizeof result, "%s", body);
 		if (strcmp(s->op, "gethostname") && strcmp(s->op, "readlink_ns")) {

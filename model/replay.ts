@@ -52,7 +52,7 @@ export interface ReplayOptions {
 /** Replay a trace; replay stops at the first broken property (later states are meaningless). */
 export function replay(trace: Trace, sem: Semantics, opts: ReplayOptions = {}): ReplayResult {
   const keepFrom = opts.keepFrom ?? 0;
-  const world = initialState(sem);
+  const world = initialState(sem, trace.start);
   const states: (State | undefined)[] = [keepFrom <= 0 ? snapshot(world) : undefined];
   const steps: ReplayedStep[] = [];
   let broken: (PropertyFailure & { step: number }) | undefined;

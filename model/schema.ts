@@ -5,6 +5,7 @@
 // (a few rules, such as the task-name rule for `fork`'s child, are tighter in the reader).
 
 import { CLONE } from '../spec/flags';
+import { MAX_START_PID_LEVEL } from '../spec/initial';
 import { KIND_DOC, OPS, type Kind } from '../spec/ops';
 import { PROC_ENTRY_NAMES } from '../spec/proc';
 import { ERRNOS } from '../spec/rules';
@@ -87,6 +88,10 @@ export function traceSchema(): Json {
       variant: { type: 'string', maxLength: LIMITS.stringLength, description: 'a built-in variant (nscheck variants); default linux-6.18' },
       expect: { oneOf: [{ const: 'holds' }, { type: 'object', required: ['violates'], additionalProperties: false, properties: { violates: { type: 'string', maxLength: 200 } } }] },
       source: { type: 'string', maxLength: LIMITS.stringLength },
+      start: {
+        type: 'object', additionalProperties: false, description: 'where P starts (default: the initial namespaces)',
+        properties: { pidLevel: { type: 'integer', minimum: 0, maximum: MAX_START_PID_LEVEL, description: 'P\'s pid namespace is this many levels below the initial one' } },
+      },
       steps: { type: 'array', maxItems: LIMITS.steps, items: { $ref: '#/$defs/step' } },
     },
     $defs: defs,

@@ -13,6 +13,7 @@
 
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { ERRNOS } from '../spec/rules';
+import { MAX_START_PID_LEVEL, type Start } from '../spec/initial';
 import { parseStep, quoteValue, type ParsedStep } from '../spec/ops';
 
 export const TRACE_FORMAT = 'nscheck-trace/1';
@@ -42,6 +43,8 @@ export interface Trace {
   readonly variant: string;
   readonly expect?: Verdict;
   readonly source?: string;
+  /** where P starts (default: the initial namespaces) */
+  readonly start?: Start;
   readonly steps: readonly TraceStep[];
 }
 
@@ -83,7 +86,7 @@ export function parseTrace(doc: unknown, where: string): Trace {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) fail('not a JSON object');
   const d = doc as Record<string, unknown>;
   for (const k of Object.keys(d)) {
-    if (!['format', 'title', 'variant', 'expect', 'steps', 'source'].includes(k)) fail(`unknown field ${quoteValue(k)}`);
+    if (!['format', 'title', 'variant', 'expect', 'steps', 'source', 'start'].includes(k)) fail(`unknown field ${quoteValue(k)}`);
   }
   if (d.format !== TRACE_FORMAT) fail(`"format" must be "${TRACE_FORMAT}"`);
   for (const k of ['title', 'source', 'variant'] as const) {
@@ -99,6 +102,14 @@ export function parseTrace(doc: unknown, where: string): Trace {
     if (e === 'holds') expect = 'holds';
     else if (typeof violates === 'string' && violates.length <= 200) expect = { violates };
     else fail('"expect" must be "holds" or {"violates": "InvariantName"}');
+  }
+  let start: Start | undefined;
+  if (d.start !== undefined) {
+    const st = d.start;
+    if (typeof st !== 'object' || st === null || Array.isArray(st) || Object.keys(st).some((k) => k !== 'pidLevel')) fail('"start" must be {"pidLevel": N}');
+    const lvl = (st as Record<string, unknown>).pidLevel;
+    if (lvl !== undefined && (typeof lvl !== 'number' || !Number.isInteger(lvl) || lvl < 0 || lvl > MAX_START_PID_LEVEL)) fail(`"start.pidLevel" must be an integer from 0 to ${MAX_START_PID_LEVEL}`);
+    start = lvl === undefined ? {} : { pidLevel: lvl as number };
   }
   if (!Array.isArray(d.steps)) fail('"steps" must be a list');
   const rawSteps = d.steps as unknown[];
@@ -119,6 +130,7 @@ export function parseTrace(doc: unknown, where: string): Trace {
   if (typeof d.title === 'string') t.title = d.title;
   if (typeof d.source === 'string') t.source = d.source;
   if (expect !== undefined) t.expect = expect;
+  if (start !== undefined) t.start = start;
   return t;
 }
 
@@ -207,6 +219,7 @@ export function traceToJson(t: Trace, results?: readonly string[]): string {
   head.variant = t.variant;
   if (t.expect !== undefined) head.expect = t.expect;
   if (t.source !== undefined) head.source = t.source;
+  if (t.start !== undefined) head.start = t.start;
   const lines = t.steps.map((s, i) => {
     const o: Record<string, unknown> = { task: s.task, op: s.op.name };
     if (Object.keys(s.raw).length) o.args = s.raw;

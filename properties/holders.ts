@@ -2,7 +2,6 @@
 // RefcountsMatchHolders compares these with the explicit counts; NoLeakedNamespace walks the
 // same edges from the roots.
 
-import { FIRST_DYNAMIC_INUM } from '../spec/refs';
 import { SLOTS, type State } from '../spec/state';
 
 export interface Holders {
@@ -29,7 +28,7 @@ export function deriveHolders(s: State): Holders {
     a[i] = (a[i] ?? 0) + 1;
   };
   for (const ns of s.ns) {
-    if (ns.inum < FIRST_DYNAMIC_INUM) inc(h.ns, ns.id); // the rest of the system pins the initial namespaces
+    if (ns.external) inc(h.ns, ns.id); // the rest of the system pins the initial namespaces (and P's starting pid namespaces)
     if (ns.freed) continue;
     if (ns.parent !== null) inc(h.ns, ns.parent);
     if (ns.owner !== null && ns.owner !== ns.parent) inc(h.ns, ns.owner);

@@ -1,7 +1,7 @@
 // Reference-count invariants: exact accounting, no reference to a freed object, no leak,
 // ucounts. kernel-semantics §5.1, §5.2, §5.4-1 and -9.
 
-import { FIRST_DYNAMIC_INUM, ucountKey } from '../spec/refs';
+import { ucountKey } from '../spec/refs';
 import { SLOTS, type NsId, type State } from '../spec/state';
 import { deriveHolders, type Holders } from './holders';
 import type { Invariant, Violation } from './types';
@@ -82,7 +82,7 @@ export function reachableNamespaces(s: State): Set<NsId> {
       stack.push(id);
     }
   };
-  for (const ns of s.ns) if (ns.inum < FIRST_DYNAMIC_INUM) push(ns.id);
+  for (const ns of s.ns) if (ns.external) push(ns.id);
   for (const t of s.tasks) {
     if (t.state === 'reaped') continue;
     push(t.cred.userNs);

@@ -18,7 +18,7 @@ for (const [what, args] of [['build', ['-p', path.join(root, 'tsconfig.build.jso
 }
 
 const pattern = process.argv[2];
-const args = [path.join(path.dirname(require.resolve('uvu')), '..', 'bin.js'), '-r', 'ts-node/register/transpile-only', '-i', 'fixtures', 'test'];
+const args = [path.join(path.dirname(require.resolve('uvu')), '..', 'bin.js'), '-r', 'ts-node/register/transpile-only', '-i', 'fixtures', '-i', 'helpers', 'test'];
 if (pattern) args.push(pattern);
 const run = spawnSync(process.execPath, args, {
   cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', TS_NODE_TRANSPILE_ONLY: '1' },

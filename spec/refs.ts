@@ -106,7 +106,7 @@ export type NsFields = Partial<Namespace> & Pick<Namespace, 'type' | 'owner' | '
 export function makeNs(id: NsId, inum: number, nsId: number, f: NsFields & { charge: Namespace['charge'] }): Namespace {
   const d = NS_DEFAULTS;
   return {
-    id, type: f.type, inum, nsId, refs: f.refs ?? d.refs, freed: f.freed ?? d.freed, owner: f.owner, parent: f.parent, level: f.level,
+    id, type: f.type, inum, nsId, refs: f.refs ?? d.refs, freed: f.freed ?? d.freed, external: f.external ?? d.external, owner: f.owner, parent: f.parent, level: f.level,
     stashed: f.stashed ?? d.stashed, charge: f.charge,
     reaper: f.reaper ?? d.reaper, adding: f.adding ?? d.adding, lastPid: f.lastPid ?? d.lastPid,
     ownerUid: f.ownerUid ?? d.ownerUid, ownerGid: f.ownerGid ?? d.ownerGid, uidMap: f.uidMap ?? d.uidMap, gidMap: f.gidMap ?? d.gidMap,
@@ -116,7 +116,7 @@ export function makeNs(id: NsId, inum: number, nsId: number, f: NsFields & { cha
 }
 
 export const NS_DEFAULTS: Omit<Namespace, 'id' | 'type' | 'inum' | 'nsId' | 'owner' | 'parent' | 'level'> = {
-  refs: 1, freed: false, stashed: null, charge: null,
+  refs: 1, freed: false, external: false, stashed: null, charge: null,
   reaper: null, adding: true, lastPid: 0,
   ownerUid: 0, ownerGid: 0, uidMap: null, gidMap: null, setgroupsDeny: false, parentCouldSetfcap: false, ucounts: {}, ucountMax: 0x7fffffff,
   hostname: '', shm: [], mounts: [],

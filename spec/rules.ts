@@ -158,7 +158,7 @@ export const RULES = {
 
   // --- wait ---
   'wait.notChild': r('ECHILD', 'do_wait', 'the named task is not a child of the caller'),
-  'wait.running': r('EAGAIN', '(model: waitpid WNOHANG)', 'the child has not exited yet; the model does not block'),
+  'wait.running': r('EAGAIN', 'do_wait (WNOHANG); delay_group_leader', 'the child cannot be reaped yet: it still runs, or it is a leader whose other threads still run; the model does not block'),
 } as const satisfies Record<string, RuleInfo>;
 
 export type RuleName = keyof typeof RULES;

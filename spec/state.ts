@@ -138,6 +138,11 @@ export interface Namespace {
   /** __ns_ref: holders counted by the model (see properties/refcounts.ts for the list) */
   readonly refs: number;
   readonly freed: boolean;
+  /**
+   * held by something outside the trace, which keeps one reference for good: the initial
+   * namespaces (init_nsproxy, init_cred), and the pid namespaces P starts in below them
+   */
+  readonly external: boolean;
   /** owning user namespace (a user namespace's owner is its parent); null for the initial user ns */
   readonly owner: NsId | null;
   /** parent, for pid and user namespaces */

@@ -4,25 +4,15 @@
 // added afterwards by the writer, from markers that `paint` puts around our own words, on a
 // terminal only and as NO_COLOR / FORCE_COLOR say.
 
+import { visible } from '../reports/escape';
+
+export { visible };
+
 const MARK_OPEN = '\u0001';
 const MARK_CLOSE = '\u0002';
 
 const STYLES = { red: 31, green: 32, yellow: 33, bold: 1, dim: 2, cyan: 36 } as const;
 export type Style = keyof typeof STYLES;
-
-/**
- * The text with every character that a terminal, a Markdown cell or a log viewer would act on
- * instead of showing replaced by a visible `\uXXXX`: C0 and C1 controls (newline and tab kept
- * unless `oneLine`), DEL, bidi controls and lone surrogates. Inside a JSON string the escape is
- * the same character, so JSON output stays valid and means the same.
- */
-export function visible(s: string, oneLine = false): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|[\n\t]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => {
-    if ((c === '\n' || c === '\t') && !oneLine) return c;
-    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-  });
-}
 
 /** Our own word in a style; shown in colour only when the writer is allowed to. */
 export function paint(style: Style, s: string): string {

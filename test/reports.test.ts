@@ -130,12 +130,14 @@ test('determinism: DOT, SVG and HTML are byte-identical across renders', async (
   assert.is(h1, h2);
 });
 
-test('dotString escapes quotes, backslashes, entities and newlines', () => {
+test('dotString escapes quotes, backslashes, entities and newlines, and shows control and bidi characters', () => {
   assert.is(dotString('a"b'), '"a\\"b"');
   assert.is(dotString('a\\N'), '"a\\\\N"');
   assert.is(dotString('x\ny'), '"x\\ny"');
   assert.is(dotString('<&>'), '"&lt;&amp;&gt;"');
-  assert.is(dotString('\u0000\u0007bell'), '"bell"');
+  assert.is(dotString('\u0000\u0007bell'), '"\\\\u0000\\\\u0007bell"');
+  assert.is(dotString('a\u202eb'), '"a\\\\u202eb"');
+  assert.is(dotString('lone \ud800'), '"lone \\\\ud800"');
   assert.is(md('a|b`c<'), 'a\\|b\\`c&lt;');
   assert.is(mdCode('x ``` y'), '````\nx ``` y\n````');
 });

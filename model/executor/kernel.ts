@@ -44,6 +44,11 @@ export interface KernelRunOptions {
    */
   settle?: (alive: Readonly<Record<string, NsLiveness>>, observations: readonly KernelNsObservation[]) => boolean;
   settleMs?: number;
+  /**
+   * Also read the liveness of every recorded namespace after each step (`aliveAfter`), asking
+   * `settleStep` whether to ask again (a put the kernel defers), for at most settleMs per step.
+   */
+  settleStep?: (index: number, alive: Readonly<Record<string, NsLiveness>>, observations: readonly KernelNsObservation[]) => boolean;
 }
 
 /** `alive`, `ESTALE` (gone), or another errno of open_by_handle_at */
@@ -61,8 +66,10 @@ export interface KernelNamespaces {
   observations: KernelNsObservation[];
   /** ns_id → liveness at the end of the run */
   alive: Record<string, NsLiveness>;
-  /** how long the settle loop waited */
+  /** how long the settle loops waited, in all */
   settledMs: number;
+  /** with settleStep: ns_id → liveness after each step (index: the step) */
+  aliveAfter?: Record<string, NsLiveness>[];
 }
 
 export interface KernelTraceInput {
@@ -125,7 +132,7 @@ const TASK_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 import { startController } from './native';
 
-export { kernelAvailable, nsexecBinary } from './native';
+export { kernelAvailable, nsexecBinary, sandboxPidLevel } from './native';
 
 // ------------------------------------------------------------------ trace translation
 
@@ -256,6 +263,27 @@ export async function runTraceOnKernel(
     tasks.set('P', { name: 'P', id: 0, tid: Number(ready.slice(6)), files: new Map(), exited: false });
     let nextId = 1;
     const observations: KernelNsObservation[] = [];
+    let settledMs = 0;
+    /** ask for the liveness of every recorded namespace until `again` says it is settled */
+    const askLiveness = async (again: ((alive: Record<string, NsLiveness>) => boolean) | undefined): Promise<Record<string, NsLiveness>> => {
+      const t0 = Date.now();
+      const budget = opts?.settleMs ?? 2000;
+      for (;;) {
+        ctl.send('L');
+        const line = await ctl.next(timeout + 3000);
+        const alive: Record<string, NsLiveness> = {};
+        for (const tok of (line ?? 'R ').slice(2).split(' ')) {
+          const eq = tok.indexOf('=');
+          if (eq > 0) alive[tok.slice(0, eq)] = tok.slice(eq + 1);
+        }
+        if (!again || !again(alive) || Date.now() - t0 >= budget) {
+          settledMs += Date.now() - t0;
+          return alive;
+        }
+        await new Promise((res) => setTimeout(res, 20));
+      }
+    };
+    const aliveAfter: Record<string, NsLiveness>[] = [];
     const observe = async (index: number, t: TaskState): Promise<void> => {
       ctl.send(`H ${t.id}`);
       const line = await ctl.next(timeout + 3000);
@@ -306,24 +334,14 @@ export async function runTraceOnKernel(
         const child = step.op === 'fork' ? tasks.get(r.child!) : undefined;
         if (child) await observe(i, child);
       }
+      const settleStep = opts?.settleStep;
+      if (opts?.namespaces && settleStep) aliveAfter[i] = await askLiveness((alive) => settleStep(i, alive, observations));
     }
     let namespaces: KernelNamespaces | undefined;
     if (opts?.namespaces) {
-      const t0 = Date.now();
-      const budget = opts.settleMs ?? 2000;
-      let alive: Record<string, NsLiveness> = {};
-      for (;;) {
-        ctl.send('L');
-        const line = await ctl.next(timeout + 3000);
-        alive = {};
-        for (const tok of (line ?? 'R ').slice(2).split(' ')) {
-          const eq = tok.indexOf('=');
-          if (eq > 0) alive[tok.slice(0, eq)] = tok.slice(eq + 1);
-        }
-        if (!opts.settle || !opts.settle(alive, observations) || Date.now() - t0 >= budget) break;
-        await new Promise((res) => setTimeout(res, 20));
-      }
-      namespaces = { observations, alive, settledMs: Date.now() - t0 };
+      const settle = opts.settle;
+      const alive = await askLiveness(settle ? (a) => settle(a, observations) : undefined);
+      namespaces = { observations, alive, settledMs, ...(opts.settleStep ? { aliveAfter } : {}) };
     }
     const liveness: KernelLiveness = { tasks: {} };
     const named = new Set<string>(['P']);

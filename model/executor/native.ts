@@ -73,6 +73,15 @@ function checkAvailable(): { ok: true } | { ok: false; reason: string } {
     return { ok: false, reason: 'cannot read /proc/self/status' };
   }
   if ((capEff & (1n << 21n)) === 0n) return { ok: false, reason: 'no CAP_SYS_ADMIN' };
+  // capabilities in a child user namespace (unshare -U -r) are not enough: the sandbox, the
+  // nsfs file handles and the comparison all assume the initial user namespace
+  let userNs = '';
+  try {
+    userNs = fs.readlinkSync('/proc/self/ns/user');
+  } catch {
+    return { ok: false, reason: 'cannot read /proc/self/ns/user' };
+  }
+  if (userNs !== 'user:[4026531837]') return { ok: false, reason: `not in the initial user namespace (this process is in ${userNs}; run as root of the machine, not inside unshare -U)` };
   if (!compilerPresent()) return { ok: false, reason: 'no C compiler (cc)' };
   let bin: string;
   try {
@@ -198,4 +207,17 @@ export function startController(): Controller {
   const proc = spawn(bin, [], { stdio: ['pipe', 'pipe', 'inherit'] });
   live.add(proc);
   return new Controller(proc);
+}
+
+/**
+ * The pid-namespace level of the sandbox the executor makes: one below this process's own
+ * (which is 0 on a machine, deeper in a container). The model starts P there too.
+ */
+export function sandboxPidLevel(): number {
+  try {
+    const m = /^NSpid:\s*(.*)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    return m && m[1] ? m[1].trim().split(/\s+/).length : 1;
+  } catch {
+    return 1;
+  }
 }

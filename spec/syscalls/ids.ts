@@ -1,6 +1,6 @@
 // getpid / getppid: kernel/sys.c (task_tgid_vnr, task_ppid_nr_ns). Numbers as the caller's
 // active pid namespace sees them; a parent outside it reads as 0. A parent outside the trace
-// is the init (pid 1) of the initial pid namespace.
+// is the init (pid 1) of the caller's pid namespace: the initial one, or one P started in.
 
 import type { Task } from '../state';
 import type { Call, Outcome } from '../tx';
@@ -23,7 +23,7 @@ export function getppid(c: Call): Outcome {
   const leader = c.tx.get('tasks', c.actor.leader);
   const parentId = c.actor.leader === c.actor.id ? c.actor.parent : leader.parent;
   let ppid: number;
-  if (parentId === null) ppid = c.tx.get('ns', c.actor.pidNs).level === 0 ? 1 : 0;
+  if (parentId === null) ppid = c.tx.get('ns', c.actor.pidNs).external ? 1 : 0;
   else ppid = pidIn(c, c.tx.get('tasks', parentId));
   return { ok: true, state: c.tx.base, value: `ppid=${ppid}` };
 }

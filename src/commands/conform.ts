@@ -97,19 +97,20 @@ async function run({ values, positionals, given }: Parsed, io: Out): Promise<num
     runs.push({ file, result, documented: documentedReason(differences, file) });
     if (!values.json) io.out(textOf(file, result, documentedReason(differences, file)));
   }
-  const failing = runs.filter((r) => !r.result.agree && r.documented === undefined);
+  const flaky = runs.filter((r) => !r.result.agree && r.result.notReproducible !== undefined);
+  const failing = runs.filter((r) => !r.result.agree && r.documented === undefined && r.result.notReproducible === undefined);
   const documented = runs.filter((r) => !r.result.agree && r.documented !== undefined);
   const agreeing = runs.filter((r) => r.result.agree);
   const timedOut = runs.filter((r) => r.result.timedOut);
   if (values.json) {
     io.out(JSON.stringify({
       traces: runs.map((r) => jsonOfResult(r.file, r.result, r.documented)),
-      summary: { traces: runs.length, agree: agreeing.length, disagree: failing.length, documented: documented.length, timedOut: timedOut.length },
+      summary: { traces: runs.length, agree: agreeing.length, disagree: failing.length, notReproducible: flaky.length, documented: documented.length, timedOut: timedOut.length },
     }, null, 2) + '\n');
   } else {
-    io.out(`${runs.length} trace(s): ${agreeing.length} agree, ${failing.length} disagree${documented.length ? `, ${documented.length} documented difference(s)` : ''}${timedOut.length ? `, ${timedOut.length} timed out` : ''}\n`);
+    io.out(`${runs.length} trace(s): ${agreeing.length} agree, ${failing.length} disagree${flaky.length ? `, ${flaky.length} not reproducible` : ''}${documented.length ? `, ${documented.length} documented difference(s)` : ''}${timedOut.length ? `, ${timedOut.length} timed out` : ''}\n`);
   }
-  return failing.length ? 1 : 0;
+  return failing.length || flaky.length ? 1 : 0;
 }
 
 function loadDifferencesOrInput(): Map<string, string> {
@@ -127,8 +128,10 @@ function textOf(file: string, r: ConformResult, documented: string | undefined):
   if (r.agree) return `${file}: agree (${r.steps.length} steps; ${live})\n`;
   const head = documented !== undefined
     ? `${file}: documented difference (${documented})`
+    : r.notReproducible ? `${file}: NOT REPRODUCIBLE: the disagreement below did not come back when the kernel side ran again`
     : `${file}: DISAGREE${r.timedOut ? ' (timed out)' : ''}`;
-  return [head, ...r.disagreements.flatMap(disagreementLines), ''].join('\n');
+  const second = r.notReproducible ? [`  second run: ${r.notReproducible.second.length ? r.notReproducible.second.map((d) => `${d.kind} at step ${d.index}`).join(', ') : 'agrees'}`] : [];
+  return [head, ...r.disagreements.flatMap(disagreementLines), ...second, ''].join('\n');
 }
 
 // ------------------------------------------------------------------ --random
@@ -163,29 +166,33 @@ async function randomCommand(values: Parsed['values'], timeoutMs: number, io: Ou
   });
   const saved = new Map<RandomFinding, string>();
   for (const f of result.findings) {
-    if (f.duplicateOf !== undefined || f.documented !== undefined) continue;
+    if (f.duplicateOf !== undefined || f.documented !== undefined || f.notReproducible) continue;
     const file = join(dir, `conform-${sem.name.replace(/[^A-Za-z0-9._-]/g, '_')}-seed${seed}-t${f.traceIndex}-${slug(f.signature)}.trace.json`);
     writeFileAtomic(file, traceToJson(f.trace));
     saved.set(f, file);
   }
   if (values.json) {
     io.out(JSON.stringify({
-      variant: sem.name, seed, maxSteps, runs: result.runs, steps: result.steps, agreeing: result.agreeing, disagreeing: result.disagreeing, documented: result.documented,
+      variant: sem.name, seed, maxSteps, runs: result.runs, steps: result.steps, agreeing: result.agreeing, disagreeing: result.disagreeing, documented: result.documented, notReproducible: result.notReproducible,
       timedOut: result.timedOut, ms: result.ms,
       findings: result.findings.map((f) => ({
         traceIndex: f.traceIndex, signature: f.signature, originalLength: f.originalLength, shrunkLength: f.steps.length,
-        ...(f.documented !== undefined ? { documented: f.documented } : f.duplicateOf !== undefined ? { duplicateOf: f.duplicateOf } : { file: saved.get(f) }),
+        ...(f.notReproducible ? { notReproducible: true } : f.documented !== undefined ? { documented: f.documented } : f.duplicateOf !== undefined ? { duplicateOf: f.duplicateOf } : { file: saved.get(f) }),
         disagreement: f.disagreement, trace: JSON.parse(traceToJson(f.trace)) as unknown,
       })),
     }, null, 2) + '\n');
   } else {
     io.out(`nscheck conform: variant ${sem.name}, seed ${seed}, ${result.runs} random trace(s) of up to ${maxSteps} steps (${result.steps} steps) in ${(result.ms / 1000).toFixed(1)} s\n`);
-    io.out(`  agreeing: ${result.agreeing}\n  disagreeing: ${result.disagreeing}${result.documented ? ` (${result.documented} documented, ${result.disagreeing - result.documented} new)` : ''}\n`);
+    io.out(`  agreeing: ${result.agreeing}\n  disagreeing: ${result.disagreeing}${result.documented || result.notReproducible ? ` (${result.notReproducible} not reproducible, ${result.documented} documented, ${result.disagreeing - result.documented - result.notReproducible} new)` : ''}\n`);
     if (result.timedOut.length) {
       io.out(`  timed out: ${result.timedOut.length}\n`);
       for (const t of result.timedOut) io.out(`    trace ${t.traceIndex} step ${t.step}: ${t.call}\n`);
     }
     for (const f of result.findings) {
+      if (f.notReproducible) {
+        io.out(`trace ${f.traceIndex}: ${f.signature}: not reproducible (a second run of the kernel side did not show it); not shrunk, not saved\n`);
+        continue;
+      }
       if (f.documented !== undefined) {
         io.out(`trace ${f.traceIndex}: ${f.signature} (documented: ${f.documented})\n`);
         continue;
