@@ -3,6 +3,7 @@
 // and otherwise registers no tests and prints one visible SKIPPED line.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -205,6 +206,19 @@ if (!avail.ok) {
       const trace = readTrace(file);
       const r = await conformTrace(trace, resolveVariant(trace.variant).sem);
       if (r.agree) console.log(`  note: ${path.relative(process.cwd(), file)} is listed in model-differences.json (${reason.slice(0, 60)}...) but now agrees`);
+    }
+  });
+
+  test('under load (two CPU burners): 500 random traces, every step the same on both sides, none even flaky', async () => {
+    const burners = [0, 1].map(() => spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
+    try {
+      const r = await conformRandom({ runs: 500, seed: 777, maxSteps: 40, shrink: false });
+      assert.is(r.runs, 500);
+      assert.equal(r.timedOut, []);
+      assert.equal(r.findings.map((f) => `trace ${f.traceIndex}: ${f.signature}${f.notReproducible ? ' (not reproducible)' : ''}`), []);
+      assert.is(r.agreeing, 500);
+    } finally {
+      for (const b of burners) b.kill('SIGKILL');
     }
   });
 

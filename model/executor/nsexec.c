@@ -982,11 +982,14 @@ static void step_result(char *line, char *res, size_t rn)
 	snprintf(res, rn, "%s", resp);
 }
 
-/* Is some child of the sandbox init a zombie it has not reaped yet? (host pids) */
+/* Is some child of the sandbox init a zombie it has not reaped yet, or one it is reaping (EXIT_DEAD,
+ * 'X': /proc/<pid> still answers until release_task unhashes it)? /proc here is the sandbox's own
+ * procfs (the init mounted it in the mount namespace the controller shares), where the init is
+ * pid 1; init_pid is its number in the host pid namespace. */
 static int init_has_zombie_child(void)
 {
 	char path[96], list[4096];
-	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)init_pid, (int)init_pid);
+	snprintf(path, sizeof path, "/proc/1/task/1/children");
 	if (init_pid <= 0 || read_small(path, list, sizeof list) < 0)
 		return 0;
 	for (char *tok = strtok(list, " \n"); tok; tok = strtok(NULL, " \n")) {
@@ -995,8 +998,23 @@ static int init_has_zombie_child(void)
 		if (read_small(path, stat, sizeof stat) < 0)
 			continue;
 		char *close_paren = strrchr(stat, ')');
-		if (close_paren && close_paren[1] == ' ' && close_paren[2] == 'Z')
+		if (!close_paren || close_paren[1] != ' ')
+			continue;
+		char st = close_paren[2];
+		if (st == 'X' || st == 'x')
 			return 1;
+		if (st != 'Z')
+			continue;
+		/* a leader whose other threads still run is a zombie nobody can reap yet
+		 * (delay_group_leader): it is not pending */
+		char status[2048];
+		snprintf(path, sizeof path, "/proc/%s/status", tok);
+		if (read_small(path, status, sizeof status) >= 0) {
+			char *th = strstr(status, "\nThreads:");
+			if (th && atoi(th + 9) > 1)
+				continue;
+		}
+		return 1;
 	}
 	return 0;
 }

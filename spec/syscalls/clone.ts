@@ -26,12 +26,17 @@ export function fork(c: Call, args: ForkArgs): Outcome {
   return { ok: true, state: c.tx.commit() };
 }
 
-/** clone_probe: is the flag combination accepted? The child exits at once and is reaped. */
+/**
+ * clone_probe: is the flag combination accepted? The child exits at once; the caller reaps it
+ * when it is the caller's child. A CLONE_PARENT child is its grandparent's: it stays a zombie
+ * there (its exit signal is 0, so nobody is told), unless that parent is outside the trace.
+ */
 export function cloneProbe(c: Call, flags: number): Outcome {
   const made = copyProcess(c, { child: '', flags });
   if (isFailure(made)) return made;
   exitTask(c.tx, made, 0);
-  reap(c.tx, made);
+  const child = c.tx.get('tasks', made);
+  if (child.state === 'zombie' && child.parent !== null && c.tx.get('tasks', child.parent).leader === c.actor.leader) reap(c.tx, made);
   return { ok: true, state: c.tx.commit() };
 }
 
