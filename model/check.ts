@@ -13,7 +13,7 @@ import type { ParsedStep } from '../spec/ops';
 import type { Semantics } from '../spec/semantics';
 import type { World } from '../spec/state';
 import { GENERATED_OPS, OP_WEIGHTS, resolveStep, type Intent, type ResolveCtx } from './generate';
-import { runChecked, type PropertyFailure } from './run';
+import { runChecked, type Muted, type PropertyFailure } from './run';
 import type { Trace, TraceStep } from './trace';
 
 export const CHUNK = 50;
@@ -41,7 +41,7 @@ class Run {
   readonly state: World;
   readonly ctx: ResolveCtx = { nextTask: 1 };
   readonly steps: TraceStep[] = [];
-  constructor(readonly sem: Semantics, readonly coverage: Coverage | undefined, readonly target?: string, readonly ignore: readonly string[] = []) {
+  constructor(readonly sem: Semantics, readonly coverage: Coverage | undefined, readonly target?: string, readonly muted: Muted = []) {
     this.state = initialState(sem);
   }
 }
@@ -58,7 +58,7 @@ class IntentCommand implements fc.Command<Model, Run> {
   }
   run(m: Model, r: Run): void {
     const step = resolveStep(r.state, this.intent, r.ctx);
-    const res = runChecked(r.sem, r.state, step);
+    const res = runChecked(r.sem, r.state, step, r.muted);
     const result = res.result;
     const cov = r.coverage;
     if (cov) {
@@ -69,7 +69,7 @@ class IntentCommand implements fc.Command<Model, Run> {
     }
     r.steps.push({ ...step, expect: result });
     if (!res.broken) return;
-    const hit = r.target === undefined ? res.allBroken.find((b) => !r.ignore.includes(b.property)) : res.allBroken.find((b) => b.property === r.target);
+    const hit = r.target === undefined ? res.allBroken[0] : res.allBroken.find((b) => b.property === r.target);
     if (hit) throw new ViolationFound(hit);
     m.dead = true; // another property broke: this run says nothing about the target
   }
@@ -96,8 +96,8 @@ export interface CheckOptions {
   /** stop starting new chunks after this many milliseconds */
   readonly timeMs?: number;
   readonly coverage?: Coverage;
-  /** properties the search does not stop on (the variant's known kernel findings) */
-  readonly ignore?: readonly string[];
+  /** what the search does not stop on: the variant's known kernel findings */
+  readonly ignore?: Muted;
   /** search for this property only (a mutant's expected invariant); runs breaking another one are dropped */
   readonly target?: string;
   /** asked between chunks; true stops the search (Ctrl-C) */
@@ -163,7 +163,7 @@ export async function check(opts: CheckOptions): Promise<CheckResult> {
       if (!found) throw err instanceof Error ? err : new Error('property failed without a violation');
       const intents = [...details.counterexample[0]] as unknown as IntentCommand[];
       const runsToFind = runsDone + details.numRuns;
-      const cx = minimise(opts.sem, explicitSteps(opts.sem, intents, opts.target, opts.ignore), found.property);
+      const cx = minimise(opts.sem, explicitSteps(opts.sem, intents, opts.target, opts.ignore), found.property, opts.ignore);
       runsDone = runsToFind;
       opts.onProgress?.(runsDone, coverage.steps - stepsBefore);
       return {
@@ -183,7 +183,7 @@ export async function check(opts: CheckOptions): Promise<CheckResult> {
 }
 
 /** The explicit steps the shrunk intents resolve to. */
-function explicitSteps(sem: Semantics, intents: readonly IntentCommand[], target: string | undefined, ignore: readonly string[] = []): ParsedStep[] {
+function explicitSteps(sem: Semantics, intents: readonly IntentCommand[], target: string | undefined, ignore: Muted = []): ParsedStep[] {
   const run = new Run(sem, undefined, target, ignore);
   const model: Model = { dead: false };
   for (const c of intents) {
@@ -199,11 +199,11 @@ function explicitSteps(sem: Semantics, intents: readonly IntentCommand[], target
 }
 
 /** Replay explicit steps; the first broken property, its step, and every result. */
-export function replaySteps(sem: Semantics, steps: readonly ParsedStep[]): { broken: readonly PropertyFailure[]; at: number; results: string[] } {
+export function replaySteps(sem: Semantics, steps: readonly ParsedStep[], muted: Muted = []): { broken: readonly PropertyFailure[]; at: number; results: string[] } {
   const world = initialState(sem);
   const results: string[] = [];
   for (let i = 0; i < steps.length; i++) {
-    const r = runChecked(sem, world, steps[i]!);
+    const r = runChecked(sem, world, steps[i]!, muted);
     results.push(r.result);
     if (r.broken) return { broken: r.allBroken, at: i, results };
   }
@@ -211,14 +211,14 @@ export function replaySteps(sem: Semantics, steps: readonly ParsedStep[]): { bro
 }
 
 /** Remove single steps while the same property still breaks, until no single removal keeps it broken. */
-export function minimise(sem: Semantics, steps: readonly ParsedStep[], property: string): Omit<Counterexample, 'foundLength' | 'runsToFind' | 'msToFind'> {
+export function minimise(sem: Semantics, steps: readonly ParsedStep[], property: string, muted: Muted = []): Omit<Counterexample, 'foundLength' | 'runsToFind' | 'msToFind'> {
   let cur = [...steps];
   let changed = true;
   while (changed) {
     changed = false;
     for (let i = cur.length - 1; i >= 0; i--) {
       const candidate = cur.slice(0, i).concat(cur.slice(i + 1));
-      const r = replaySteps(sem, candidate);
+      const r = replaySteps(sem, candidate, muted);
       if (r.broken.some((b) => b.property === property)) {
         cur = candidate.slice(0, r.at + 1);
         changed = true;
@@ -226,7 +226,7 @@ export function minimise(sem: Semantics, steps: readonly ParsedStep[], property:
       }
     }
   }
-  const final = replaySteps(sem, cur);
+  const final = replaySteps(sem, cur, muted);
   const failure = final.broken.find((b) => b.property === property);
   if (!failure) throw new Error('model bug: a minimised counterexample stopped failing');
   const withExpect: TraceStep[] = cur.map((s, i) => ({ ...s, expect: final.results[i]! }));

@@ -18,7 +18,7 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { semanticsOf, validateVariant, VariantError, type VariantDef } from '../spec/variants/define';
-import { BUILTIN_VARIANTS, builtinVariant } from '../spec/variants';
+import { BUILTIN_VARIANTS, builtinVariant, onBase } from '../spec/variants';
 import type { Semantics } from '../spec/semantics';
 import { packageRoot } from './package';
 
@@ -167,8 +167,14 @@ export async function loadVariantFile(arg: string): Promise<{ def: VariantDef; f
 /** A built-in by name, or a variant file. */
 export async function loadVariant(arg: string): Promise<LoadedVariant> {
   if (looksLikeFile(arg)) {
-    const { def, file } = await loadVariantFile(arg);
-    return { def, sem: semanticsOf(def), file, arg };
+    const loaded = await loadVariantFile(arg);
+    let def: VariantDef;
+    try {
+      def = onBase(loaded.def);
+    } catch (e) {
+      throw new VariantError(`${arg}: ${(e as Error).message}`);
+    }
+    return { def, sem: semanticsOf(def), file: loaded.file, arg };
   }
   const def = builtinVariant(arg);
   if (!def) throw new VariantError(`unknown variant ${shown(arg)}${nearest(arg)} (built-in: ${BUILTIN_VARIANTS.map((v) => v.name).join(', ')})`);

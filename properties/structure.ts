@@ -2,13 +2,17 @@
 // homogeneity of what tasks share, depth limits, nsfs and inode-number identity, dead pid
 // namespaces. kernel-semantics §5.4.
 
-import { MAX_PID_NS_LEVEL } from '../spec/ns-types/pid';
-import { MAX_USER_NS_PARENT_LEVEL } from '../spec/ns-types/user';
 import { ruleInForce } from '../spec/semantics';
 import type { Namespace, NsId, State, Task } from '../spec/state';
 import type { Invariant, Violation } from './types';
 
 const running = (s: State): Task[] => s.tasks.filter((t) => t.state === 'running');
+
+/** A namespace as readlink shows it: `mnt:[4026532201]`. */
+export function nsName(s: State, id: number): string {
+  const ns = s.ns[id];
+  return ns ? `${ns.type}:[${ns.inum}]` : `ns:${id}`;
+}
 
 function isSelfOrDescendant(s: State, outer: NsId, inner: NsId): boolean {
   for (let ns: Namespace | undefined = s.ns[inner]; ns; ns = ns.parent === null ? undefined : s.ns[ns.parent]) if (ns.id === outer) return true;
@@ -101,18 +105,22 @@ export const FsRootInOwnMntNs: Invariant = {
   name: 'FsRootInOwnMntNs',
   doc: 'A task\'s root and cwd lie in its own mount namespace.',
   source: 'fs/namespace.c mntns_install (set_fs_root, set_fs_pwd); copy_mnt_ns; H29',
-  check(s) {
+  check(s, sem) {
+    for (const v of this.violations!(s, sem)) return v;
+    return undefined;
+  },
+  *violations(s) {
     for (const t of running(s)) {
       if (t.fs === null || t.proxy === null) continue;
       const fs = s.fss[t.fs]!;
       const mnt = s.proxies[t.proxy]!.slots.mnt;
       for (const [what, at] of [['root', fs.rootNs], ['cwd', fs.cwdNs]] as const) {
         if (at !== mnt) {
-          return { message: `task ${t.name}'s ${what} is in mnt:[${s.ns[at]!.inum}] but the task is in mnt:[${s.ns[mnt]!.inum}]`, expected: `ns:${mnt}`, actual: `ns:${at}`, objects: [`task:${t.id}`, `ns:${mnt}`, `ns:${at}`, `fs:${t.fs}`] };
+          yield { message: `task ${t.name}'s ${what} is in ${nsName(s, at)} but the task is in ${nsName(s, mnt)}`, expected: nsName(s, mnt), actual: nsName(s, at), objects: [`task:${t.id}`, `ns:${mnt}`, `ns:${at}`, `fs:${t.fs}`] };
+          break;
         }
       }
     }
-    return undefined;
   },
 };
 
@@ -125,13 +133,13 @@ export const MmSharersShareTimeNs: Invariant = {
 
 export const NestingDepthBounded: Invariant = {
   name: 'NestingDepthBounded',
-  doc: 'Pid namespaces nest at most 32 levels and user namespaces at most 33 below the initial ones.',
+  doc: 'Pid namespaces nest at most 32 levels and user namespaces at most 33 below the initial ones (or the limits a scope sets).',
   source: 'MAX_PID_NS_LEVEL (create_pid_namespace); create_user_ns parent->level > 32; H7, H13',
   check(s, sem) {
     for (const ns of s.ns) {
       if (ns.freed) continue;
-      const limit = ns.type === 'pid' ? (ruleInForce('pidns.depth', sem.kernel) ? MAX_PID_NS_LEVEL : Infinity)
-        : ns.type === 'user' ? (ruleInForce('userns.depth', sem.kernel) ? MAX_USER_NS_PARENT_LEVEL + 1 : Infinity) : Infinity;
+      const limit = ns.type === 'pid' ? (ruleInForce('pidns.depth', sem.kernel) ? sem.limits.pidNsMaxLevel : Infinity)
+        : ns.type === 'user' ? (ruleInForce('userns.depth', sem.kernel) ? sem.limits.userNsMaxLevel : Infinity) : Infinity;
       if (ns.level > limit) return { message: `${ns.type}:[${ns.inum}] is at level ${ns.level}, deeper than ${limit}`, expected: `≤ ${limit}`, actual: String(ns.level), objects: [`ns:${ns.id}`] };
     }
     return undefined;

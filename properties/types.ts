@@ -22,7 +22,13 @@ export interface Invariant {
   readonly name: string;
   readonly doc: string;
   readonly source: string;
+  /** the first violation, or undefined when the invariant holds */
   check(state: State, sem: Semantics): Violation | undefined;
+  /**
+   * Every violation, for invariants a known finding may break in one place while it must hold
+   * everywhere else (a finding mutes only the violations it matches).
+   */
+  violations?(state: State, sem: Semantics): Iterable<Violation>;
 }
 
 /** One step as a transition property sees it. */

@@ -15,8 +15,6 @@ import { newWorld } from './world';
 
 /** Namespace ids the initial namespaces had at boot on Linux 6.18 (kernel-semantics §1.4). */
 const INIT_NS_ID: Readonly<Record<NsType, number>> = { uts: 1, time: 2, net: 3, mnt: 4, cgroup: 5, pid: 6, ipc: 4098, user: 4099 };
-/** threads-max / 2 on the machine the digest was measured on: the initial user namespace's ucount_max. */
-export const INIT_UCOUNT_MAX = 96365;
 /** P's pid: the first child of an init (pid 1) that stands outside the trace. */
 export const P_PID = 2;
 export const INIT_HOSTNAME = 'nscheck';
@@ -64,7 +62,7 @@ function buildInitialState(sem: Semantics, pidLevel: number): State {
     ids[t.name] = ns.id;
   }
   const user = ids.user;
-  tx.update('ns', user, { uidMap: [{ inside: 0, outside: 0, count: 4294967295 }], gidMap: [{ inside: 0, outside: 0, count: 4294967295 }], ucountMax: INIT_UCOUNT_MAX });
+  tx.update('ns', user, { uidMap: [{ inside: 0, outside: 0, count: 4294967295 }], gidMap: [{ inside: 0, outside: 0, count: 4294967295 }], ucountMax: sem.limits.maxNamespacesInit });
   tx.update('ns', ids.uts, { hostname: INIT_HOSTNAME });
   tx.update('ns', ids.pid, { lastPid: P_PID });
   for (const t of NS_TABLE) {

@@ -3,9 +3,29 @@
 // release_task), kernel/pid_namespace.c (zap_pid_ns_processes), kernel/nsproxy.c
 // (exit_task_namespaces).
 
+import type { Hooks } from './hooks';
 import { putFdTable, putFs, putMm, putNs, putProxy } from './refs';
 import type { Namespace, Task, TaskId } from './state';
 import type { Tx } from './tx';
+
+// Each of exit, reap, reparent and the death of an init is a hook (spec/hooks.ts): the exported
+// functions dispatch to the semantics' table, whose defaults (LIFECYCLE_KERNEL) are below.
+
+export function exitTask(tx: Tx, id: TaskId, code: number): void {
+  tx.sem.hooks.exitTask(tx, id, code);
+}
+
+export function reap(tx: Tx, id: TaskId): void {
+  tx.sem.hooks.reap(tx, id);
+}
+
+function reparent(tx: Tx, child: Task, father: Task): void {
+  tx.sem.hooks.reparent(tx, child, father);
+}
+
+function zapPidNs(tx: Tx, ns: Namespace, init: TaskId): void {
+  tx.sem.hooks.zapPidNs(tx, ns, init);
+}
 
 /** Is `task` a member of pid namespace `ns` (its struct pid has a number at that level)? */
 export function inPidNs(tx: Tx, task: Task, ns: Namespace): boolean {
@@ -28,7 +48,7 @@ export function otherGroupMembers(tx: Tx, task: Task): boolean {
 }
 
 /** do_exit for one task: it becomes a zombie without an nsproxy, fs, files or mm. */
-export function exitTask(tx: Tx, id: TaskId, code: number): void {
+function exitTaskKernel(tx: Tx, id: TaskId, code: number): void {
   const t = tx.get('tasks', id);
   if (t.state !== 'running') return;
   tx.update('tasks', id, { state: 'zombie', proxy: null, fs: null, files: null, mm: null, exitCode: code });
@@ -73,7 +93,7 @@ function releaseLeader(tx: Tx, id: TaskId): void {
  * find_new_reaper: a live thread of the dying parent's group, else the child reaper of the
  * parent's pid namespace. A reaper outside the trace, or a dying one, reaps a zombie at once.
  */
-function reparent(tx: Tx, child: Task, father: Task): void {
+function reparentKernel(tx: Tx, child: Task, father: Task): void {
   const thread = liveThreads(tx, father)[0];
   const nsReaper = tx.get('ns', father.pidNs).reaper;
   const reaper = thread ?? (nsReaper !== null && nsReaper !== father.id ? tx.get('tasks', nsReaper) : undefined);
@@ -90,7 +110,7 @@ function reparent(tx: Tx, child: Task, father: Task): void {
  * (PIDNS_ADDING cleared); every other process in it, and so in its descendants, is killed;
  * the dying init reaps what it can (children inside the namespace).
  */
-function zapPidNs(tx: Tx, ns: Namespace, init: TaskId): void {
+function zapPidNsKernel(tx: Tx, ns: Namespace, init: TaskId): void {
   tx.update('ns', ns.id, { adding: false });
   // the dying init ignores SIGCHLD so its children autoreap; the disposition lives in the
   // sighand, so every task sharing it (CLONE_SIGHAND, even outside the namespace) ignores it too
@@ -105,10 +125,17 @@ function zapPidNs(tx: Tx, ns: Namespace, init: TaskId): void {
 }
 
 /** release_task: the pid numbers are freed, the cred's user ns and the struct pid's pid ns dropped. */
-export function reap(tx: Tx, id: TaskId): void {
+function reapKernel(tx: Tx, id: TaskId): void {
   const t = tx.get('tasks', id);
   if (t.state !== 'zombie') return;
   tx.update('tasks', id, { state: 'reaped' });
   putNs(tx, t.cred.userNs);
   putNs(tx, t.pidNs);
 }
+
+export const LIFECYCLE_KERNEL: Pick<Hooks, 'exitTask' | 'reap' | 'reparent' | 'zapPidNs'> = {
+  exitTask: exitTaskKernel,
+  reap: reapKernel,
+  reparent: reparentKernel,
+  zapPidNs: zapPidNsKernel,
+};

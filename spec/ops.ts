@@ -259,6 +259,12 @@ export function execStep(sem: Semantics, world: World, step: ParsedStep): StepEx
     throw e;
   }
   if (outcome.ok || outcome.partial !== undefined) {
+    try {
+      sem.hooks.afterCommit(new Call(tx, actor), { op: step.op.name, args: step.args }, outcome);
+    } catch (e) {
+      tx.rollback();
+      throw e;
+    }
     tx.commit();
     noteDying(world, tx.changes);
   } else {

@@ -3,6 +3,8 @@
 // readdir lists them, each with the namespace it names for a task, or null when `get` fails.
 
 import type { Namespace, NsId, NsType, Slot, Task } from './state';
+import type { Hooks } from './hooks';
+import { putNs } from './refs';
 import type { Tx } from './tx';
 
 export interface ProcEntry {
@@ -36,6 +38,10 @@ export const PROC_ENTRY_NAMES = PROC_ENTRIES.map((e) => e.name);
  * fails until that namespace has an init (pidns_for_children_get checks child_reaper).
  */
 export function procGet(tx: Tx, task: Task, entry: ProcEntry): NsId | null {
+  return tx.sem.hooks.procGet(tx, task, entry);
+}
+
+function procGetKernel(tx: Tx, task: Task, entry: ProcEntry): NsId | null {
   if (task.state === 'reaped') return null;
   if (entry.own) return entry.own(task);
   if (task.proxy === null || entry.slot === null) return null;
@@ -51,3 +57,15 @@ export function procGet(tx: Tx, task: Task, entry: ProcEntry): NsId | null {
 export function nsLinkText(ns: Namespace): string {
   return `${ns.type}:[${ns.inum}]`;
 }
+
+/**
+ * After a failed get: nothing to drop, since a get that fails took nothing. A variant that turns
+ * `proc.getFailureBalanced` off re-creates 2011's unbalanced put (M4): the namespace in the slot
+ * loses a reference it never gave.
+ */
+function procGetFailedKernel(tx: Tx, task: Task, entry: ProcEntry): void {
+  if (tx.sem.effects['proc.getFailureBalanced'] || task.proxy === null || entry.slot === null) return;
+  putNs(tx, tx.get('proxies', task.proxy).slots[entry.slot]);
+}
+
+export const PROC_KERNEL: Pick<Hooks, 'procGet' | 'procGetFailed'> = { procGet: procGetKernel, procGetFailed: procGetFailedKernel };

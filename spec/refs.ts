@@ -1,41 +1,74 @@
 // Reference counting: every get and put of the model goes through this file, so the holders
 // listed in properties/refcounts.ts are exactly the places that call getNs/putNs here.
 //
+// Each exported function dispatches to the semantics' hook of that name (spec/hooks.ts); the
+// kernel behaviour is the default implementation in REF_KERNEL below, which a variant can
+// replace or wrap. Implementations call one another through the dispatchers, so a replaced
+// hook is used on every path.
+//
 // Holders of a namespace reference (kernel-semantics §5.1, reduced to what the model has):
 //   an nsproxy slot; a task's cred (user ns, until reaped); a task's struct pid (active pid ns,
 //   until reaped); a pidfd (the struct pid it holds: the pid ns); the namespace's nsfs inode
 //   (exactly one reference); a child user or pid namespace (its parent); any namespace (its
 //   owning user namespace). A namespace is freed when the count reaches zero.
 
+import type { FileFields, Hooks } from './hooks';
 import type { Failure } from './semantics';
 import type {
-  FdTableId, FileId, FsId, InodeId, MmId, Namespace, NsId, NsType, Nsproxy, OpenFile, ProxyId, Slot,
+  FdTableId, FileId, FsId, InodeId, MmId, Namespace, NsId, NsMount, NsType, Nsproxy, ProxyId, Slot,
 } from './state';
 import { SLOTS } from './state';
 import type { Call, Tx } from './tx';
 
+export type { FileFields } from './hooks';
+
 /** First inode number the proc IDA hands out (PROC_DYNAMIC_FIRST = 0xF0000000). */
 export const FIRST_DYNAMIC_INUM = 0xf0000000;
 
+/** get_*_ns: the namespace type's get (proc_ns_operations), by default one more reference. */
 export function getNs(tx: Tx, id: NsId): void {
+  tx.sem.typeOf[tx.get('ns', id).type].get(tx, id);
+}
+
+/** put_*_ns: the namespace type's put, by default one reference less, freeing at zero. */
+export function putNs(tx: Tx, id: NsId): void {
+  tx.sem.typeOf[tx.get('ns', id).type].put(tx, id);
+}
+
+/** The common get every type uses unless it has its own (ns_ref_inc). */
+export function refGet(tx: Tx, id: NsId): void {
+  tx.sem.hooks.getNs(tx, id);
+}
+
+/** The common put every type uses unless it has its own (ns_ref_put). */
+export function refPut(tx: Tx, id: NsId): void {
+  tx.sem.hooks.putNs(tx, id);
+}
+
+function getNsKernel(tx: Tx, id: NsId): void {
   tx.setRefs(id, tx.refsOf(id) + 1);
 }
 
 /** put_*_ns: drop one reference; at zero the namespace is destroyed (kernel-semantics §5.2). */
-export function putNs(tx: Tx, id: NsId): void {
+function putNsKernel(tx: Tx, id: NsId): void {
   const refs = tx.refsOf(id) - 1;
   tx.setRefs(id, refs);
   const ns = tx.get('ns', id);
   if (refs > 0 || ns.freed) return;
   tx.update('ns', id, { freed: true, stashed: null, mounts: [], shm: [] });
+  tx.sem.hooks.freeNs(tx, ns);
+}
+
+/** The destructors: what a namespace whose count reached zero releases (`ns` is its last row). */
+function freeNsKernel(tx: Tx, ns: Namespace): void {
   // drop_collected_mounts: a dying mount namespace releases every bind it holds
-  for (const m of ns.mounts) if (m.inode !== null) putInodeUser(tx, m.inode);
+  for (const m of ns.mounts) tx.sem.hooks.umountMount(tx, ns.id, m);
   // shm_exit_ns: a dying ipc namespace destroys its segments, which drop their creator's cred and pid
   for (const seg of ns.shm) {
     putNs(tx, seg.userNs);
     putNs(tx, seg.pidNs);
   }
-  if (ns.charge && tx.sem.effects['ucount.decOnFree']) uncharge(tx, ns.type, ns.charge.userNs, ns.charge.uid);
+  if (ns.charge && tx.sem.effects['ucount.decOnFree']) tx.sem.hooks.uncharge(tx, ns.type, ns.charge.userNs, ns.charge.uid);
   if (ns.parent !== null) putNs(tx, ns.parent);
   if (ns.owner !== null && ns.owner !== ns.parent) putNs(tx, ns.owner);
 }
@@ -59,8 +92,13 @@ export function ucountKey(type: NsType, uid: number): string {
   return `${type}:${uid}`;
 }
 
-/** inc_ucount: charge every level, each against that level's limit; nothing is charged on failure. */
+/** inc_ucount (the hook `charge`). */
 export function charge(c: Call, type: NsType, userNs: NsId, uid: number): Failure | undefined {
+  return c.sem.hooks.charge(c, type, userNs, uid);
+}
+
+/** inc_ucount: charge every level, each against that level's limit; nothing is charged on failure. */
+function chargeKernel(c: Call, type: NsType, userNs: NsId, uid: number): Failure | undefined {
   const chain = ucountChain(c.tx, userNs, uid);
   for (const { ns, uid: u } of chain) {
     const refused = c.guard('ucount.limit', (ns.ucounts[ucountKey(type, u)] ?? 0) + 1 > ns.ucountMax);
@@ -73,7 +111,7 @@ export function charge(c: Call, type: NsType, userNs: NsId, uid: number): Failur
   return undefined;
 }
 
-function uncharge(tx: Tx, type: NsType, userNs: NsId, uid: number): void {
+function unchargeKernel(tx: Tx, type: NsType, userNs: NsId, uid: number): void {
   for (const { ns, uid: u } of ucountChain(tx, userNs, uid)) {
     const cur = tx.get('ns', ns.id);
     const key = ucountKey(type, u);
@@ -88,7 +126,7 @@ function uncharge(tx: Tx, type: NsType, userNs: NsId, uid: number): void {
 // --- allocation -----------------------------------------------------------------------------
 
 /** Lowest free dynamic inode number: the kernel's IDA recycles freed numbers at once. */
-function freeInum(tx: Tx): number {
+function allocInumKernel(tx: Tx): number {
   if (!tx.sem.effects['ns.inumFromFreeIds']) return FIRST_DYNAMIC_INUM;
   const all = tx.all('ns');
   // dynamic numbers in use lie within [FIRST, FIRST + live count]: a bitmap of that range
@@ -130,8 +168,8 @@ export function allocNs(c: Call, fields: NsFields, chargeTo: { userNs: NsId; uid
   const refused = charge(c, fields.type, chargeTo.userNs, chargeTo.uid);
   if (refused) return refused;
   const tx = c.tx;
-  const inum = freeInum(tx);
-  const nsId = tx.nextNsId++;
+  const inum = tx.sem.hooks.allocInum(tx);
+  const nsId = tx.sem.hooks.allocNsId(tx);
   const ns = tx.insert('ns', (id) => makeNs(id as NsId, inum, nsId, { ...fields, charge: chargeTo }));
   if (fields.parent !== null) getNs(tx, fields.parent);
   if (fields.owner !== null && fields.owner !== fields.parent) getNs(tx, fields.owner);
@@ -149,6 +187,10 @@ export function isFailure(x: object): x is Failure {
  * inode takes one namespace reference and is stashed. The caller becomes a user of the inode.
  */
 export function openNsInode(tx: Tx, nsId: NsId): InodeId {
+  return tx.sem.hooks.openNsInode(tx, nsId);
+}
+
+function openNsInodeKernel(tx: Tx, nsId: NsId): InodeId {
   const ns = tx.get('ns', nsId);
   if (ns.stashed !== null && tx.sem.effects['nsfs.stash']) {
     const inode = tx.get('inodes', ns.stashed);
@@ -163,11 +205,19 @@ export function openNsInode(tx: Tx, nsId: NsId): InodeId {
 }
 
 export function getInodeUser(tx: Tx, id: InodeId): void {
+  tx.sem.hooks.getInodeUser(tx, id);
+}
+
+export function putInodeUser(tx: Tx, id: InodeId): void {
+  tx.sem.hooks.putInodeUser(tx, id);
+}
+
+function getInodeUserKernel(tx: Tx, id: InodeId): void {
   tx.update('inodes', id, { users: tx.get('inodes', id).users + 1 });
 }
 
 /** dput of an nsfs dentry: the last user deletes it and nsfs_evict drops the namespace reference. */
-export function putInodeUser(tx: Tx, id: InodeId): void {
+function putInodeUserKernel(tx: Tx, id: InodeId): void {
   const inode = tx.get('inodes', id);
   const users = inode.users - 1;
   if (users > 0 || !tx.sem.effects['nsfs.evictUnused']) {
@@ -181,13 +231,15 @@ export function putInodeUser(tx: Tx, id: InodeId): void {
 
 // --- open files and fd tables ------------------------------------------------------------------
 
-export type FileFields = Partial<OpenFile> & Pick<OpenFile, 'kind'>;
-
 /**
  * A new open file description with no fd yet, opened with credentials in user namespace
  * `credNs` (f_cred holds it). The caller has already taken the other things it holds.
  */
 export function newFile(tx: Tx, credNs: NsId, fields: FileFields): FileId {
+  return tx.sem.hooks.newFile(tx, credNs, fields);
+}
+
+function newFileKernel(tx: Tx, credNs: NsId, fields: FileFields): FileId {
   getNs(tx, credNs);
   return tx.insert('files', (id) => ({
     id: id as FileId, opath: false, inode: null, pidTask: null, pidNs: null, credNs, mntNs: null, viaMount: null, refs: 0, freed: false, ...fields,
@@ -196,6 +248,10 @@ export function newFile(tx: Tx, credNs: NsId, fields: FileFields): FileId {
 
 /** fd_install under a trace variable; a variable already naming an fd leaves that fd open, unnamed. */
 export function installFd(tx: Tx, table: FdTableId, name: string, file: FileId): void {
+  tx.sem.hooks.installFd(tx, table, name, file);
+}
+
+function installFdKernel(tx: Tx, table: FdTableId, name: string, file: FileId): void {
   const t = tx.get('fdtables', table);
   const fds = new Map(t.fds);
   const old = fds.get(name);
@@ -210,6 +266,10 @@ export function installFd(tx: Tx, table: FdTableId, name: string, file: FileId):
 }
 
 export function closeFd(tx: Tx, table: FdTableId, name: string): boolean {
+  return tx.sem.hooks.closeFd(tx, table, name);
+}
+
+function closeFdKernel(tx: Tx, table: FdTableId, name: string): boolean {
   const t = tx.get('fdtables', table);
   const file = t.fds.get(name);
   if (file === undefined) return false;
@@ -221,6 +281,10 @@ export function closeFd(tx: Tx, table: FdTableId, name: string): boolean {
 }
 
 export function putFile(tx: Tx, id: FileId): void {
+  tx.sem.hooks.putFile(tx, id);
+}
+
+function putFileKernel(tx: Tx, id: FileId): void {
   const f = tx.get('files', id);
   if (f.refs > 1) {
     tx.update('files', id, { refs: f.refs - 1 });
@@ -291,3 +355,49 @@ export function putProxy(tx: Tx, id: ProxyId): void {
   tx.update('proxies', id, { refs: 0, freed: true });
   for (const s of SLOTS) putNs(tx, p.slots[s]);
 }
+
+// --- mounts: what a bind holds ------------------------------------------------------------------
+
+/** Attach a mount to a mount namespace's list; a bind of a namespace file holds its dentry. */
+export function bindMount(tx: Tx, mntNs: NsId, mount: NsMount): void {
+  tx.sem.hooks.bindMount(tx, mntNs, mount);
+}
+
+/** Take a mount off a mount namespace's list (umount, or the namespace dying); it drops its dentry. */
+export function umountMount(tx: Tx, mntNs: NsId, mount: NsMount): void {
+  tx.sem.hooks.umountMount(tx, mntNs, mount);
+}
+
+function bindMountKernel(tx: Tx, mntNs: NsId, mount: NsMount): void {
+  if (mount.inode !== null) getInodeUser(tx, mount.inode);
+  tx.update('ns', mntNs, { mounts: [...tx.get('ns', mntNs).mounts, mount] });
+}
+
+function umountMountKernel(tx: Tx, mntNs: NsId, mount: NsMount): void {
+  const ns = tx.get('ns', mntNs);
+  // a dying namespace has already emptied its list (putNs); otherwise the mount leaves it
+  if (!ns.freed) tx.update('ns', mntNs, { mounts: ns.mounts.filter((m) => m.id !== mount.id) });
+  if (mount.inode !== null) putInodeUser(tx, mount.inode);
+}
+
+// --- the default hooks of this file -----------------------------------------------------------
+
+export const REF_KERNEL: Pick<Hooks, 'getNs' | 'putNs' | 'freeNs' | 'allocInum' | 'allocNsId' | 'charge' | 'uncharge' | 'openNsInode'
+  | 'getInodeUser' | 'putInodeUser' | 'newFile' | 'putFile' | 'installFd' | 'closeFd' | 'bindMount' | 'umountMount'> = {
+  getNs: getNsKernel,
+  putNs: putNsKernel,
+  freeNs: freeNsKernel,
+  allocInum: allocInumKernel,
+  allocNsId: (tx) => tx.nextNsId++,
+  charge: chargeKernel,
+  uncharge: unchargeKernel,
+  openNsInode: openNsInodeKernel,
+  getInodeUser: getInodeUserKernel,
+  putInodeUser: putInodeUserKernel,
+  newFile: newFileKernel,
+  putFile: putFileKernel,
+  installFd: installFdKernel,
+  closeFd: closeFdKernel,
+  bindMount: bindMountKernel,
+  umountMount: umountMountKernel,
+};

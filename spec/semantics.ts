@@ -3,6 +3,13 @@
 // a variant (a history profile, a historical bug, a proposed design) changes named guards,
 // named behaviours or entries of the namespace-type table, never a copy of the spec.
 
+import { applyHooks, type HookOverrides, type Hooks } from './hooks';
+import { LIFECYCLE_KERNEL } from './lifecycle';
+import { MOUNT_KERNEL } from './syscalls/mount';
+import { pidNsTooDeepKernel } from './ns-types/pid';
+import { userNsTooDeepKernel } from './ns-types/user';
+import { PROC_KERNEL } from './proc';
+import { REF_KERNEL } from './refs';
 import { RULES, RULE_NAMES, type Errno, type RuleName } from './rules';
 import type { NsType } from './state';
 import type { NsTypeOps } from './ns-types/ops';
@@ -40,11 +47,32 @@ export interface Failure {
   readonly partial?: unknown;
 }
 
+/**
+ * The kernel's limits, as parameters a scope may scale down (small-scope checking: with a depth
+ * of 2 a missing depth check shows in a few steps instead of 33), as TLC users set CONSTANTS.
+ * The default semantics keep the kernel's values.
+ */
+export interface Limits {
+  /** MAX_PID_NS_LEVEL: the deepest pid namespace level (the initial one is 0) */
+  readonly pidNsMaxLevel: number;
+  /** the deepest user namespace level (create_user_ns refuses a parent above level 32: 33) */
+  readonly userNsMaxLevel: number;
+  /** /proc/sys/user/max_*_namespaces of the initial user namespace (threads-max / 2) */
+  readonly maxNamespacesInit: number;
+  /** the same in every user namespace created later (INT_MAX) */
+  readonly maxNamespacesNested: number;
+}
+
+export const KERNEL_LIMITS: Limits = { pidNsMaxLevel: 32, userNsMaxLevel: 33, maxNamespacesInit: 96365, maxNamespacesNested: 0x7fffffff };
+
 export interface Semantics {
   readonly name: string;
   readonly doc: string;
   /** kernel version as major*1000+minor */
   readonly kernel: number;
+  readonly limits: Limits;
+  /** the replaceable kernel functions (spec/hooks.ts), with the variant's overrides */
+  readonly hooks: Hooks;
   /** the guard result for a rule, or undefined when the rule is not in force */
   readonly failures: Readonly<Record<RuleName, Failure | undefined>>;
   readonly effects: Readonly<Record<EffectName, boolean>>;
@@ -73,7 +101,20 @@ export interface SemanticsInput {
   readonly errno: Readonly<Partial<Record<RuleName, Errno>>>;
   readonly effects: Readonly<Partial<Record<EffectName, boolean>>>;
   readonly types: readonly NsTypeOps[];
+  readonly hooks?: HookOverrides;
+  readonly limits?: Partial<Limits>;
 }
+
+/** The model's own kernel functions: the hook table before any variant. */
+export const DEFAULT_HOOKS: Hooks = {
+  ...REF_KERNEL,
+  ...LIFECYCLE_KERNEL,
+  ...PROC_KERNEL,
+  ...MOUNT_KERNEL,
+  pidNsTooDeep: pidNsTooDeepKernel,
+  userNsTooDeep: userNsTooDeepKernel,
+  afterCommit: () => undefined,
+};
 
 export function buildSemantics(input: SemanticsInput): Semantics {
   const disabled = new Set(input.disable);
@@ -88,5 +129,6 @@ export function buildSemantics(input: SemanticsInput): Semantics {
   const types = input.types.filter((t) => input.kernel >= t.since);
   const typeOf = {} as Record<NsType, NsTypeOps>;
   for (const t of input.types) typeOf[t.name] = t;
-  return { name: input.name, doc: input.doc, kernel: input.kernel, failures, effects, types, typeOf };
+  const limits = { ...KERNEL_LIMITS, ...input.limits };
+  return { name: input.name, doc: input.doc, kernel: input.kernel, limits, hooks: applyHooks(DEFAULT_HOOKS, input.hooks), failures, effects, types, typeOf };
 }

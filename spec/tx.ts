@@ -177,6 +177,11 @@ export class Tx {
     this.touched = 0;
   }
 
+  /** Whether the call has written anything so far (rows, pending counts, names, targets). */
+  get dirty(): boolean {
+    return this.changes.length > 0 || this.nsRefs.size > 0 || this.nameLog.length > 0 || this.targetLog.length > 0;
+  }
+
   /** Whether the call changed names or targets (which no table bit covers). */
   get touchedNames(): boolean {
     return this.nameLog.length > 0 || this.targetLog.length > 0;

@@ -3,6 +3,7 @@
 import { CLONE } from '../flags';
 import { createPlain, swapSlotInstall } from './common';
 import type { NsTypeOps } from './ops';
+import { refGet, refPut } from '../refs';
 
 export const ipc: NsTypeOps = {
   name: 'ipc',
@@ -13,6 +14,9 @@ export const ipc: NsTypeOps = {
   slot: 'ipc',
   createSlot: 'ipc',
   owner: (ns) => ns.owner,
+  // proc_ns_operations get/put: the common reference count
+  get: refGet,
+  put: refPut,
   // ipcns_install (commit also detaches the SysV semaphore undo list; not modelled)
   install: swapSlotInstall('ipc', 'ipcns.cap'),
   // copy_ipcs: a new namespace starts empty

@@ -5,7 +5,7 @@
 
 import { nsCapable } from '../caps';
 import { CLONE } from '../flags';
-import { getInodeUser, isFailure } from '../refs';
+import { bindMount, isFailure, refGet, refPut } from '../refs';
 import type { MountId, NsMount } from '../state';
 import { createPlain } from './common';
 import type { NsTypeOps } from './ops';
@@ -19,6 +19,9 @@ export const mnt: NsTypeOps = {
   slot: 'mnt',
   createSlot: 'mnt',
   owner: (ns) => ns.owner,
+  // proc_ns_operations get/put: the common reference count
+  get: refGet,
+  put: refPut,
   // mntns_install
   install(c, set, target) {
     const cred = c.actor.cred;
@@ -40,16 +43,15 @@ export const mnt: NsTypeOps = {
   // for another (less privileged) user namespace locks its mounts (CL_UNPRIVILEGED, lock_mnt_tree).
   create(c, req) {
     const locked = req.owner !== req.old.owner;
-    const mounts: NsMount[] = [];
+    const ns = createPlain(c, 'mnt', req);
+    if (isFailure(ns)) return ns;
     for (const m of req.old.mounts) {
       const isMntNsFile = m.inode !== null && c.tx.get('ns', c.tx.get('inodes', m.inode).ns).type === 'mnt';
       if (isMntNsFile && c.sem.effects['mntns.copySkipsMntBinds']) continue;
-      mounts.push({ ...m, id: c.tx.nextMountId++ as MountId, locked: m.locked || locked });
+      const copy: NsMount = { ...m, id: c.tx.nextMountId++ as MountId, locked: m.locked || locked };
+      bindMount(c.tx, ns.id, copy);
     }
-    const ns = createPlain(c, 'mnt', req, { mounts });
-    if (isFailure(ns)) return ns;
-    for (const m of mounts) if (m.inode !== null) getInodeUser(c.tx, m.inode);
-    return ns;
+    return c.tx.get('ns', ns.id);
   },
 };
 

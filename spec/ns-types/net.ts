@@ -3,6 +3,7 @@
 import { CLONE } from '../flags';
 import { createPlain, swapSlotInstall } from './common';
 import type { NsTypeOps } from './ops';
+import { refGet, refPut } from '../refs';
 
 export const net: NsTypeOps = {
   name: 'net',
@@ -13,6 +14,9 @@ export const net: NsTypeOps = {
   slot: 'net',
   createSlot: 'net',
   owner: (ns) => ns.owner,
+  // proc_ns_operations get/put: the common reference count
+  get: refGet,
+  put: refPut,
   // netns_install
   install: swapSlotInstall('net', 'netns.cap'),
   // copy_net_ns

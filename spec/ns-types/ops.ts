@@ -6,7 +6,7 @@
 
 import type { Failure } from '../semantics';
 import type { Cred, Namespace, NsId, NsType, Slot, Task } from '../state';
-import type { Call } from '../tx';
+import type { Call, Tx } from '../tx';
 
 /** struct nsset: the scratch copy setns installs into (kernel/nsproxy.c prepare_nsset). */
 export interface NsSet {
@@ -19,6 +19,12 @@ export interface NsSet {
   fs: { rootNs: NsId; cwdNs: NsId; users: number };
 }
 
+/** The call a namespace is created for: clone (fork, clone_probe) or unshare, with its flags. */
+export interface CreateCall {
+  readonly syscall: 'clone' | 'unshare';
+  readonly flags: number;
+}
+
 /** What a constructor is given (create_new_namespaces arguments). */
 export interface CreateRequest {
   /** the namespace in the creating task's slot, which the new one is copied from or nested under */
@@ -28,6 +34,8 @@ export interface CreateRequest {
   /** the creating task's credentials before the call */
   readonly cred: Cred;
   readonly task: Task;
+  /** the syscall that creates it, and the flags it was given */
+  readonly call: CreateCall;
 }
 
 export interface NsTypeOps {
@@ -51,6 +59,10 @@ export interface NsTypeOps {
    * hierarchy, which makes NS_GET_PARENT EINVAL.
    */
   readonly getParent?: (c: Call, ns: Namespace) => NsId | Failure;
+  /** proc_ns_operations.get's reference: take one on a namespace of this type (default: the common count) */
+  readonly get: (tx: Tx, id: NsId) => void;
+  /** proc_ns_operations.put: drop one (default: the common count, freeing at zero) */
+  readonly put: (tx: Tx, id: NsId) => void;
   /** proc_ns_operations.install: checks in kernel order, then changes the scratch nsset */
   readonly install?: (c: Call, set: NsSet, target: Namespace) => Failure | undefined;
   /** copy_*_ns / create_*_ns: checks in kernel order, then a new namespace (one reference held) */

@@ -6,9 +6,9 @@ import { isSelfOrDescendant } from '../caps';
 import { CLONE } from '../flags';
 import { createPlain, installCaps } from './common';
 import type { NsTypeOps } from './ops';
-
-/** MAX_PID_NS_LEVEL: the initial pid namespace is level 0, the deepest allowed is 32. */
-export const MAX_PID_NS_LEVEL = 32;
+import type { Namespace } from '../state';
+import type { Tx } from '../tx';
+import { refGet, refPut } from '../refs';
 
 export const pid: NsTypeOps = {
   name: 'pid',
@@ -19,6 +19,9 @@ export const pid: NsTypeOps = {
   slot: null,
   createSlot: 'pidForChildren',
   owner: (ns) => ns.owner,
+  // proc_ns_operations get/put: the common reference count
+  get: refGet,
+  put: refPut,
   // pidns_get_parent: the parent must be the caller's active pid namespace or below it
   getParent(c, ns) {
     if (ns.parent === null) return c.fail('ioctl.pidOutOfScope'); // the initial pid namespace has none
@@ -43,8 +46,13 @@ export const pid: NsTypeOps = {
     const refused =
       c.guard('pidns.notActive', parent.id !== req.task.pidNs) ??
       c.guard('pidns.ownerNotAncestor', parent.owner === null || !isSelfOrDescendant(c.tx, parent.owner, req.owner)) ??
-      c.guard('pidns.depth', parent.level + 1 > MAX_PID_NS_LEVEL);
+      c.guard('pidns.depth', c.sem.hooks.pidNsTooDeep(c.tx, parent)); // MAX_PID_NS_LEVEL
     if (refused) return refused;
     return createPlain(c, 'pid', req, { parent: parent.id, level: parent.level + 1 });
   },
 };
+
+/** create_pid_namespace: a child of `parent` would be deeper than MAX_PID_NS_LEVEL (32). */
+export function pidNsTooDeepKernel(tx: Tx, parent: Namespace): boolean {
+  return parent.level + 1 > tx.sem.limits.pidNsMaxLevel;
+}

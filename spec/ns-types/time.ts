@@ -5,6 +5,7 @@
 import { CLONE } from '../flags';
 import { createPlain, installCaps } from './common';
 import type { NsTypeOps } from './ops';
+import { refGet, refPut } from '../refs';
 
 export const time: NsTypeOps = {
   name: 'time',
@@ -15,6 +16,9 @@ export const time: NsTypeOps = {
   slot: 'time',
   createSlot: 'timeForChildren',
   owner: (ns) => ns.owner,
+  // proc_ns_operations get/put: the common reference count
+  get: refGet,
+  put: refPut,
   // timens_install
   install(c, set, target) {
     const mm = c.actor.mm === null ? undefined : c.tx.get('mms', c.actor.mm);

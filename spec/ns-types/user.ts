@@ -6,10 +6,10 @@
 import { hasMapping, inUserNs, nsCapable } from '../caps';
 import { CLONE } from '../flags';
 import { otherGroupMembers } from '../lifecycle';
-import { allocNs, isFailure } from '../refs';
-import { ALL_CAPS, CAPS, type NsId } from '../state';
+import { allocNs, isFailure, refGet, refPut } from '../refs';
+import { ALL_CAPS, CAPS, type Namespace, type NsId } from '../state';
 import type { Failure } from '../semantics';
-import type { Call } from '../tx';
+import type { Call, Tx } from '../tx';
 import type { NsTypeOps } from './ops';
 
 /**
@@ -21,9 +21,6 @@ export function userNsInScope(c: Call, owner: NsId | null): NsId | Failure {
   return c.guard('ioctl.userOutOfScope', !inUserNs(c.tx, c.actor.cred.userNs, owner)) ?? owner;
 }
 
-/** create_user_ns refuses when the parent's level is above 32: the deepest level is 33. */
-export const MAX_USER_NS_PARENT_LEVEL = 32;
-
 export const user: NsTypeOps = {
   name: 'user',
   flag: CLONE.NEWUSER,
@@ -33,6 +30,9 @@ export const user: NsTypeOps = {
   slot: null,
   createSlot: null,
   owner: (ns) => ns.parent,
+  // proc_ns_operations get/put: the common reference count
+  get: refGet,
+  put: refPut,
   // userns_get_parent → ns_get_owner: the parent must be the caller's user namespace or below it
   getParent: (c, ns) => userNsInScope(c, ns.parent),
   // userns_install
@@ -53,12 +53,12 @@ export const user: NsTypeOps = {
   // create_user_ns; req.old is the creator's user namespace, the parent of the new one
   create(c, req) {
     const parent = req.old;
-    const refused = c.guard('userns.depth', parent.level > MAX_USER_NS_PARENT_LEVEL);
+    const refused = c.guard('userns.depth', c.sem.hooks.userNsTooDeep(c.tx, parent)); // parent->level > 32
     if (refused) return refused;
     const ns = allocNs(
       c,
       { type: 'user', owner: parent.id, parent: parent.id, level: parent.level + 1, ownerUid: req.cred.euid, ownerGid: req.cred.egid, setgroupsDeny: parent.setgroupsDeny,
-        parentCouldSetfcap: (req.cred.capEff & CAPS.SETFCAP) !== 0 },
+        parentCouldSetfcap: (req.cred.capEff & CAPS.SETFCAP) !== 0, ucountMax: c.sem.limits.maxNamespacesNested },
       { userNs: parent.id, uid: req.cred.euid },
     );
     if (isFailure(ns)) return ns;
@@ -66,3 +66,8 @@ export const user: NsTypeOps = {
     return c.guard('userns.unmappedCreator', unmapped) ?? ns;
   },
 };
+
+/** create_user_ns: parent->level > 32, i.e. a child deeper than level 33. */
+export function userNsTooDeepKernel(tx: Tx, parent: Namespace): boolean {
+  return parent.level + 1 > tx.sem.limits.userNsMaxLevel;
+}

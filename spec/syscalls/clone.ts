@@ -64,7 +64,7 @@ function copyProcess(c: Call, args: ForkArgs): TaskId | Failure {
   // copy_creds: a new user namespace goes into the child's credentials
   let cred: Cred = self.cred;
   if (has(CLONE.NEWUSER)) {
-    const userNs = createUserNs(c, self, self.cred);
+    const userNs = createUserNs(c, self, self.cred, { syscall: 'clone', flags: f });
     if (isFailure(userNs)) return userNs;
     cred = { ...self.cred, userNs: userNs.id, capEff: ALL_CAPS, capPrm: ALL_CAPS };
   } else {
@@ -82,7 +82,7 @@ function copyProcess(c: Call, args: ForkArgs): TaskId | Failure {
       c.guard('clone.cap', has(NSPROXY_BITS) && !nsCapable(tx, self.cred, cred.userNs, 'SYS_ADMIN')) ?? // the parent's creds
       c.guard('clone.ipcSysvsem', has(CLONE.NEWIPC) && has(CLONE.SYSVSEM));
     if (denied) return denied;
-    const created = createNamespaces(c, self, f, cred.userNs, self.cred);
+    const created = createNamespaces(c, self, f, cred.userNs, self.cred, { syscall: 'clone', flags: f });
     if (isFailure(created)) return created;
     if (!has(CLONE.VM) && created.slots.time !== created.slots.timeForChildren) {
       // timens_on_fork: the child enters time_for_children

@@ -4,9 +4,10 @@
 // of the trace shares; only the binds on them differ between mount namespaces.
 
 import { nsCapable } from '../caps';
-import { getInodeUser, installFd, newFile, openNsInode, putInodeUser } from '../refs';
+import { bindMount, getInodeUser, installFd, newFile, openNsInode, putInodeUser, umountMount } from '../refs';
+import type { Hooks } from '../hooks';
 import type { FdTableId, InodeId, MountId, Namespace, NsId, NsMount, OpenFile } from '../state';
-import type { Call, Outcome } from '../tx';
+import type { Call, Outcome, Tx } from '../tx';
 import { lookupFd } from './fds';
 import { resolveProcNs } from './proc';
 
@@ -66,21 +67,19 @@ function mountBind(c: Call, source: BindSource, target: string, dirArg: boolean)
   // a pidfd lives on the internal pidfs mount, never in a namespace
   const foreign = sourceFile !== undefined && sourceNs === null && (sourceFile.kind === 'pidfd' || sourceFile.mntNs !== own.id);
   const refused =
-    c.guard('mntns.loop', bound?.type === 'mnt' && own.nsId >= bound.nsId) ?? // mnt_ns_loop
+    c.guard('mntns.loop', bound?.type === 'mnt' && c.sem.hooks.mntNsLoop(tx, own, bound)) ?? // mnt_ns_loop
     c.guard('mount.sourceNotInNs', foreign) ??
     c.guard('mount.dirMismatch', targetIsDir !== (sourceFile?.kind === 'dir')); // graft_tree
   if (refused) return refused;
 
   // the new mount keeps the source's dentry: the fd's inode, or the one the path walk found
+  // (whose reference, the lookup's, the mount then owns)
   let inode: InodeId | null = null;
-  if (sourceFile) {
-    inode = sourceFile.inode;
-    if (inode !== null) getInodeUser(tx, inode);
-  } else if (sourceNs !== null) {
-    inode = openNsInode(tx, sourceNs);
-  }
+  if (sourceFile) inode = sourceFile.inode;
+  else if (sourceNs !== null) inode = openNsInode(tx, sourceNs);
   const mount: NsMount = { id: tx.nextMountId++ as MountId, target, dir: targetIsDir, inode, locked: false };
-  tx.update('ns', own.id, { mounts: [...tx.get('ns', own.id).mounts, mount] });
+  bindMount(tx, own.id, mount);
+  if (!sourceFile && inode !== null) putInodeUser(tx, inode); // the path walk's reference
   return { ok: true, state: tx.commit() };
 }
 
@@ -116,8 +115,16 @@ export function umount(c: Call, target: string, detach: boolean): Outcome {
     c.guard('umount.locked', m !== undefined && m.locked) ??
     c.guard('umount.busy', pinned && !detach);
   if (refused) return refused;
-  const mount = m as NsMount;
-  tx.update('ns', own.id, { mounts: own.mounts.filter((x) => x.id !== mount.id) });
-  if (mount.inode !== null) putInodeUser(tx, mount.inode);
+  umountMount(tx, own.id, m as NsMount);
   return { ok: true, state: tx.commit() };
 }
+
+/**
+ * mnt_ns_loop: a mount-namespace file may be bound only inside an older mount namespace (the
+ * order is creation: ns_id since 6.18, mnt_namespace.seq before), so binds never form a cycle.
+ */
+function mntNsLoopKernel(_tx: Tx, caller: Namespace, bound: Namespace): boolean {
+  return caller.nsId >= bound.nsId;
+}
+
+export const MOUNT_KERNEL: Pick<Hooks, 'mntNsLoop'> = { mntNsLoop: mntNsLoopKernel };

@@ -3,7 +3,7 @@
 
 import { ptraceMayAccess } from '../caps';
 import { PROC_ENTRIES, procGet, nsLinkText, type ProcEntry } from '../proc';
-import { installFd, newFile, openNsInode, putNs } from '../refs';
+import { installFd, newFile, openNsInode } from '../refs';
 import type { Failure } from '../semantics';
 import type { FdTableId, NsId, Task } from '../state';
 import type { Call, Outcome } from '../tx';
@@ -28,10 +28,10 @@ export function resolveProcNs(c: Call, pid: string, name: string): NsId | Failur
   const ns = procGet(c.tx, t, e);
   if (ns !== null) return ns;
   const failed = c.fail('proc.noNs');
-  if (c.sem.effects['proc.getFailureBalanced'] || t.proxy === null || e.slot === null) return failed;
-  // A variant re-creating 2011's unbalanced put (M4): the failed get's namespace loses a reference.
-  putNs(c.tx, c.tx.get('proxies', t.proxy).slots[e.slot]);
-  return { ...failed, partial: c.tx.commit() };
+  // what the error path drops (nothing, unless a variant says otherwise): if it changed
+  // anything, the failure keeps it, as the kernel would
+  c.sem.hooks.procGetFailed(c.tx, t, e);
+  return c.tx.dirty ? { ...failed, partial: c.tx.commit() } : failed;
 }
 
 export function openNs(c: Call, pid: string, name: string, fd: string, opath: boolean): Outcome {

@@ -56,7 +56,7 @@ export function unshare(c: Call, requested: number): Outcome {
   // unshare_userns → create_user_ns
   let newCred: Cred | null = null;
   if (flags & CLONE.NEWUSER) {
-    const userNs = createUserNs(c, self, self.cred);
+    const userNs = createUserNs(c, self, self.cred, { syscall: 'unshare', flags: requested >>> 0 });
     if (isFailure(userNs)) return userNs;
     newCred = { ...self.cred, userNs: userNs.id, capEff: ALL_CAPS, capPrm: ALL_CAPS };
   }
@@ -67,7 +67,7 @@ export function unshare(c: Call, requested: number): Outcome {
     const owner = newCred ? newCred.userNs : self.cred.userNs;
     const denied = c.guard('unshare.cap', !nsCapable(tx, self.cred, owner, 'SYS_ADMIN')); // judged with the old creds
     if (denied) return denied;
-    const created = createNamespaces(c, self, flags, owner, self.cred);
+    const created = createNamespaces(c, self, flags, owner, self.cred, { syscall: 'unshare', flags: requested >>> 0 });
     if (isFailure(created)) return created as Failure;
     newProxySlots = created.slots;
   }

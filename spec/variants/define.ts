@@ -1,13 +1,44 @@
 // The variant API: a variant is a small object that names what it changes relative to a base
-// (by default linux-6.18). It may disable guards, change their errno, switch named behaviours,
-// or override entries of the namespace-type table (each override receives the entry it
-// replaces, so it can wrap it). See README "Writing a variant".
+// profile (by default linux-6.18). It may disable guards, change their errno, switch named
+// behaviours, override entries of the namespace-type table, replace any of the kernel functions
+// in spec/hooks.ts (references, allocation, the comparisons in rules, exit and reaping), and
+// scale the kernel's limits down. Every override receives what it replaces, so it can wrap it.
+// See docs/variants.md.
 
+import { HOOK_NAMES, type HookOverrides } from '../hooks';
 import { NS_TABLE } from '../ns-types';
 import type { NsTypeOps } from '../ns-types/ops';
 import { isRuleName, type Errno, type RuleName } from '../rules';
-import { buildSemantics, EFFECT_NAMES, type EffectName, type Semantics } from '../semantics';
-import { NS_TYPES, type NsType } from '../state';
+import { buildSemantics, EFFECT_NAMES, KERNEL_LIMITS, type EffectName, type Limits, type Semantics } from '../semantics';
+import { NS_TYPES, type NsType, type State } from '../state';
+
+export type { HookOverrides, HookOverride, Hooks, HookName } from '../hooks';
+export type { NsTypeOps, NsSet, CreateRequest, CreateCall } from '../ns-types/ops';
+export type { Limits, Semantics, Failure } from '../semantics';
+export type { Call, Tx, Outcome } from '../tx';
+export type { State, Namespace, Task, NsId, TaskId } from '../state';
+
+/** What a known finding's matcher sees of a violation (properties/types.ts Violation). */
+export interface ViolationLike {
+  readonly message: string;
+  /** `kind:id` of the objects involved: `task:3`, `ns:4`, `fs:2`, ... */
+  readonly objects: readonly string[];
+}
+
+/**
+ * A behaviour of the real kernel that breaks a property (a finding, with a trace in
+ * test/regressions/findings/). Search under the variant does not stop on it: only the violations
+ * `matches` accepts are muted, so the property stays checked for everything else.
+ */
+export interface KnownFinding {
+  readonly property: string;
+  /** one sentence: what the kernel does */
+  readonly doc: string;
+  /** the trace that shows it */
+  readonly trace?: string;
+  /** which violations are this finding (default: every violation of the property) */
+  readonly matches?: (violation: ViolationLike, state: State) => boolean;
+}
 
 export type NsTypeOverride = { readonly [K in keyof NsTypeOps]?: (base: NsTypeOps) => NsTypeOps[K] };
 
@@ -26,6 +57,12 @@ export interface VariantDef {
   readonly effects?: Readonly<Partial<Record<EffectName, boolean>>>;
   /** entries of the namespace-type table replaced; each gets the entry it replaces */
   readonly nsTypes?: Readonly<Partial<Record<NsType, NsTypeOverride>>>;
+  /** kernel functions replaced (spec/hooks.ts); each gets the function it replaces and the table */
+  readonly hooks?: HookOverrides;
+  /** the kernel's limits, scaled (small-scope constants) */
+  readonly limits?: Partial<Limits>;
+  /** a built-in profile this variant changes (default linux-6.18): its kernel version and known findings */
+  readonly base?: string;
   /** what the checker should find: "holds", or the invariant a mutant must break */
   readonly expect?: 'holds' | { readonly violates: string };
   /**
@@ -33,7 +70,7 @@ export interface VariantDef {
    * test/regressions/findings/): random search under this variant does not stop on them.
    * Replay still judges them.
    */
-  readonly knownFindings?: readonly string[];
+  readonly knownFindings?: readonly (string | KnownFinding)[];
   /**
    * An explicit trace (path from the repository root) that must break `expect.violates` under
    * this variant: the negative control for a mutant random search cannot reach in its budget
@@ -46,9 +83,34 @@ export interface VariantDef {
 
 export class VariantError extends Error {}
 
-/** Check a definition's names; throws VariantError with a one-line reason. */
+const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Check a definition's names and shapes; throws VariantError with a one-line reason. */
 export function validateVariant(def: VariantDef): void {
-  if (typeof def.name !== 'string' || def.name === '') throw new VariantError('variant has no name');
+  if (!isPlainObject(def)) throw new VariantError('a variant must be an object');
+  if (typeof def.name !== 'string' || def.name === '' || def.name.length > 100) throw new VariantError('variant has no name (a string of at most 100 characters)');
+  if (typeof def.doc !== 'string') throw new VariantError(`variant ${def.name}: "doc" must be a string`);
+  if (def.kernel !== undefined && (typeof def.kernel !== 'number' || !Number.isInteger(def.kernel) || def.kernel < 2006 || def.kernel > 99999)) throw new VariantError(`variant ${def.name}: "kernel" must be a version as major*1000+minor (6018)`);
+  for (const k of ['disable', 'knownFindings'] as const) if (def[k] !== undefined && !Array.isArray(def[k])) throw new VariantError(`variant ${def.name}: "${k}" must be a list`);
+  for (const k of ['errno', 'effects', 'nsTypes', 'hooks', 'limits'] as const) if (def[k] !== undefined && !isPlainObject(def[k])) throw new VariantError(`variant ${def.name}: "${k}" must be an object`);
+  for (const h of Object.keys(def.hooks ?? {})) {
+    if (!(HOOK_NAMES as readonly string[]).includes(h)) throw new VariantError(`variant ${def.name}: no hook named "${h}" (one of ${HOOK_NAMES.join(', ')})`);
+    if (typeof (def.hooks as Record<string, unknown>)[h] !== 'function') throw new VariantError(`variant ${def.name}: hook "${h}" must be a function (base) => replacement`);
+  }
+  for (const [k, v] of Object.entries(def.limits ?? {})) {
+    if (!own(KERNEL_LIMITS, k)) throw new VariantError(`variant ${def.name}: no limit named "${k}" (one of ${Object.keys(KERNEL_LIMITS).join(', ')})`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new VariantError(`variant ${def.name}: limit "${k}" must be a whole number`);
+  }
+  for (const f of def.knownFindings ?? []) {
+    if (typeof f === 'string') continue;
+    if (!isPlainObject(f) || typeof f.property !== 'string' || typeof f.doc !== 'string' || (f.matches !== undefined && typeof f.matches !== 'function')) {
+      throw new VariantError(`variant ${def.name}: a known finding is a property name or {property, doc, matches?}`);
+    }
+  }
   for (const r of def.disable ?? []) if (!isRuleName(r)) throw new VariantError(`variant ${def.name}: no rule named "${r}" (see spec/rules.ts)`);
   for (const r of Object.keys(def.errno ?? {})) if (!isRuleName(r)) throw new VariantError(`variant ${def.name}: no rule named "${r}" (see spec/rules.ts)`);
   for (const e of Object.keys(def.effects ?? {})) {
@@ -76,10 +138,17 @@ export function semanticsOf(def: VariantDef): Semantics {
     errno: def.errno ?? {},
     effects: def.effects ?? {},
     types,
+    ...(def.hooks ? { hooks: def.hooks } : {}),
+    ...(def.limits ? { limits: def.limits } : {}),
   });
 }
 
 /** Identity helper for variant files: gives editor completion and type checking. */
 export function defineVariant(def: VariantDef): VariantDef {
   return def;
+}
+
+/** A known finding in its full form (a bare property name mutes every violation of it). */
+export function knownFinding(f: string | KnownFinding): KnownFinding {
+  return typeof f === 'string' ? { property: f, doc: `every violation of ${f} (a known finding)` } : f;
 }

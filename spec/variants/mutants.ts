@@ -5,10 +5,21 @@
 import type { VariantDef } from './define';
 import { LINUX_6_18 } from './history';
 
-/** Mutants are changes to linux-6.18, so they share its known kernel findings, except the one a mutant must break. */
+/** Mutants are changes to linux-6.18, so they share its known kernel findings, except for the property a mutant must break. */
 function onLinux618(def: VariantDef): VariantDef {
+  return withBase({ ...def, base: 'linux-6.18' }, LINUX_6_18);
+}
+
+/**
+ * A variant on top of a profile: the profile's kernel version (unless the variant gives one) and
+ * its known findings, except findings of the property the variant must break (a mutant that is
+ * expected to break it must not have that muted).
+ */
+export function withBase(def: VariantDef, base: VariantDef): VariantDef {
   const expected = def.expect !== undefined && def.expect !== 'holds' ? def.expect.violates : undefined;
-  return { ...def, kernel: LINUX_6_18.kernel ?? 6018, knownFindings: (LINUX_6_18.knownFindings ?? []).filter((p) => p !== expected) };
+  const findings = [...(base.knownFindings ?? []), ...(def.knownFindings ?? [])]
+    .filter((f) => (typeof f === 'string' ? f : f.property) !== expected);
+  return { ...def, kernel: def.kernel ?? base.kernel ?? 6018, knownFindings: findings };
 }
 
 const DEFS: readonly VariantDef[] = [
