@@ -6,7 +6,7 @@
 // message, and is shrunk and saved like any other counterexample.
 
 import { INVARIANTS, TRANSITIONS, type Violation } from '../properties';
-import { execStep, resultText, type ParsedStep } from '../spec/ops';
+import { execStep, resultText, type ParsedStep, type StepExec } from '../spec/ops';
 import type { Semantics } from '../spec/semantics';
 import type { State, World } from '../spec/state';
 import type { Outcome } from '../spec/tx';
@@ -59,28 +59,20 @@ function unmuted(inv: (typeof INVARIANTS)[number], state: State, sem: Semantics,
   return undefined;
 }
 
-/** Run one step in `world` and check every property (muted findings aside). */
-export function runChecked(sem: Semantics, world: World, step: ParsedStep, muted: Muted = []): StepResult {
-  const mutes = muted.map(knownFinding);
-  let exec;
-  try {
-    exec = execStep(sem, world, step);
-  } catch (e) {
-    const failure: PropertyFailure = {
-      property: MODEL_ERROR,
-      violation: { message: `the semantics threw during ${step.task}: ${step.op.name}: ${errorText(e)}`, objects: [] },
-    };
-    return { outcome: null, result: MODEL_ERROR, after: world, broken: failure, allBroken: [failure] };
-  }
-  const { outcome, tx } = exec;
+/** The state invariants broken in `world` (muted findings aside). */
+export function checkState(sem: Semantics, world: State, mutes: readonly KnownFinding[]): PropertyFailure[] | undefined {
   let out: PropertyFailure[] | undefined;
-  // an unchanged state was checked when it was made
-  if (tx.changes.length > 0 || tx.touchedNames) {
-    for (const inv of INVARIANTS) {
-      const v = mutes.length ? unmuted(inv, world, sem, mutes) : inv.check(world, sem);
-      if (v) (out ??= []).push({ property: inv.name, violation: v });
-    }
+  for (const inv of INVARIANTS) {
+    const v = mutes.length ? unmuted(inv, world, sem, mutes) : inv.check(world, sem);
+    if (v) (out ??= []).push({ property: inv.name, violation: v });
   }
+  return out;
+}
+
+/** The transition properties broken by one executed step (muted findings aside). */
+export function checkEdge(sem: Semantics, world: State, step: ParsedStep, exec: StepExec, mutes: readonly KnownFinding[], into?: PropertyFailure[]): PropertyFailure[] | undefined {
+  const { outcome, tx } = exec;
+  let out = into;
   let before: State | undefined;
   const view = {
     get before() {
@@ -92,7 +84,31 @@ export function runChecked(sem: Semantics, world: World, step: ParsedStep, muted
     const v = t.check(view);
     if (v && !mutes.some((f) => f.property === t.name && (f.matches === undefined || f.matches(v, world)))) (out ??= []).push({ property: t.name, violation: v });
   }
-  const result = resultText(outcome);
+  return out;
+}
+
+/** The ModelError failure of a step whose semantics threw. */
+export function modelError(step: ParsedStep, e: unknown): PropertyFailure {
+  return { property: MODEL_ERROR, violation: { message: `the semantics threw during ${step.task}: ${step.op.name}: ${errorText(e)}`, objects: [] } };
+}
+
+/** Whether a step wrote anything (an unchanged state was checked when it was made). */
+export function changedState(exec: StepExec): boolean {
+  return exec.tx.changes.length > 0 || exec.tx.touchedNames;
+}
+
+/** Run one step in `world` and check every property (muted findings aside). */
+export function runChecked(sem: Semantics, world: World, step: ParsedStep, muted: Muted = []): StepResult {
+  const mutes = muted.map(knownFinding);
+  let exec: StepExec;
+  try {
+    exec = execStep(sem, world, step);
+  } catch (e) {
+    const failure = modelError(step, e);
+    return { outcome: null, result: MODEL_ERROR, after: world, broken: failure, allBroken: [failure] };
+  }
+  const out = checkEdge(sem, world, step, exec, mutes, changedState(exec) ? checkState(sem, world, mutes) : undefined);
+  const result = resultText(exec.outcome);
   const first = out?.[0];
-  return first ? { outcome, result, after: world, broken: first, allBroken: out! } : { outcome, result, after: world, allBroken: NONE };
+  return first ? { outcome: exec.outcome, result, after: world, broken: first, allBroken: out! } : { outcome: exec.outcome, result, after: world, allBroken: NONE };
 }

@@ -53,6 +53,8 @@ export interface OpDef {
   readonly doc: string;
   /** what a step of this op can return, in the trace notation */
   readonly results: string;
+  /** the op only observes: it never changes the state (readlink, getpid, ...) */
+  readonly observes?: true;
   /** at least one of these argument groups must be present (bind_ns: pid+type, or fd) */
   readonly oneOf?: readonly (readonly string[])[];
   run(c: Call, args: Readonly<Record<string, unknown>>): Outcome;
@@ -60,8 +62,11 @@ export interface OpDef {
 
 const OK_ERRNO = 'ok or an errno';
 
+/** Ops that only look: their calls never change the state. */
+const OBSERVERS: ReadonlySet<string> = new Set(['readlink_ns', 'same_ns', 'getpid', 'getppid', 'gethostname', 'shm_lookup']);
+
 function op<S extends Schema>(name: string, doc: string, args: S, run: (c: Call, a: ArgsOf<S>) => Outcome, oneOf?: readonly (readonly string[])[], results = OK_ERRNO): OpDef {
-  const def = { name, doc, results, args, run: run as (c: Call, a: Readonly<Record<string, unknown>>) => Outcome };
+  const def = { name, doc, results, args, run: run as (c: Call, a: Readonly<Record<string, unknown>>) => Outcome, ...(OBSERVERS.has(name) ? { observes: true as const } : {}) };
   return oneOf ? { ...def, oneOf } : def;
 }
 
