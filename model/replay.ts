@@ -3,7 +3,7 @@
 
 import { initialState } from '../spec/initial';
 import { describeStep } from '../spec/ops';
-import type { Semantics } from '../spec/semantics';
+import { withLimits, type Semantics } from '../spec/semantics';
 import type { State } from '../spec/state';
 import { snapshot } from '../spec/world';
 import { runChecked, type PropertyFailure } from './run';
@@ -50,8 +50,10 @@ export interface ReplayOptions {
 }
 
 /** Replay a trace; replay stops at the first broken property (later states are meaningless). */
-export function replay(trace: Trace, sem: Semantics, opts: ReplayOptions = {}): ReplayResult {
+export function replay(trace: Trace, variantSem: Semantics, opts: ReplayOptions = {}): ReplayResult {
   const keepFrom = opts.keepFrom ?? 0;
+  // a trace found under small-scope constants replays under them
+  const sem = withLimits(variantSem, trace.limits);
   const world = initialState(sem, trace.start);
   const states: (State | undefined)[] = [keepFrom <= 0 ? snapshot(world) : undefined];
   const steps: ReplayedStep[] = [];

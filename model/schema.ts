@@ -6,6 +6,7 @@
 
 import { CLONE } from '../spec/flags';
 import { MAX_START_PID_LEVEL } from '../spec/initial';
+import { KERNEL_LIMITS } from '../spec/semantics';
 import { KIND_DOC, OPS, type Kind } from '../spec/ops';
 import { PROC_ENTRY_NAMES } from '../spec/proc';
 import { ERRNOS } from '../spec/rules';
@@ -88,6 +89,10 @@ export function traceSchema(): Json {
       variant: { type: 'string', maxLength: LIMITS.stringLength, description: 'a built-in variant (nscheck variants); default linux-6.18' },
       expect: { oneOf: [{ const: 'holds' }, { type: 'object', required: ['violates'], additionalProperties: false, properties: { violates: { type: 'string', maxLength: 200 } } }] },
       source: { type: 'string', maxLength: LIMITS.stringLength },
+      limits: {
+        type: 'object', additionalProperties: false, description: 'the kernel\'s limits as the search that found the trace scaled them (a scope\'s small-scope constants)',
+        properties: Object.fromEntries(Object.keys(KERNEL_LIMITS).map((k) => [k, { type: 'integer', minimum: 0, maximum: 0x7fffffff }])),
+      },
       start: {
         type: 'object', additionalProperties: false, description: 'where P starts (default: the initial namespaces)',
         properties: { pidLevel: { type: 'integer', minimum: 0, maximum: MAX_START_PID_LEVEL, description: 'P\'s pid namespace is this many levels below the initial one' } },

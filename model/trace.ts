@@ -14,6 +14,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { ERRNOS } from '../spec/rules';
 import { MAX_START_PID_LEVEL, type Start } from '../spec/initial';
+import { KERNEL_LIMITS, type Limits } from '../spec/semantics';
 import { parseStep, quoteValue, type ParsedStep } from '../spec/ops';
 
 export const TRACE_FORMAT = 'nscheck-trace/1';
@@ -45,6 +46,8 @@ export interface Trace {
   readonly source?: string;
   /** where P starts (default: the initial namespaces) */
   readonly start?: Start;
+  /** the kernel's limits as the search that found the trace scaled them (small-scope constants) */
+  readonly limits?: Partial<Limits>;
   readonly steps: readonly TraceStep[];
 }
 
@@ -86,7 +89,7 @@ export function parseTrace(doc: unknown, where: string): Trace {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) fail('not a JSON object');
   const d = doc as Record<string, unknown>;
   for (const k of Object.keys(d)) {
-    if (!['format', 'title', 'variant', 'expect', 'steps', 'source', 'start'].includes(k)) fail(`unknown field ${quoteValue(k)}`);
+    if (!['format', 'title', 'variant', 'expect', 'steps', 'source', 'start', 'limits'].includes(k)) fail(`unknown field ${quoteValue(k)}`);
   }
   if (d.format !== TRACE_FORMAT) fail(`"format" must be "${TRACE_FORMAT}"`);
   for (const k of ['title', 'source', 'variant'] as const) {
@@ -111,6 +114,16 @@ export function parseTrace(doc: unknown, where: string): Trace {
     if (lvl !== undefined && (typeof lvl !== 'number' || !Number.isInteger(lvl) || lvl < 0 || lvl > MAX_START_PID_LEVEL)) fail(`"start.pidLevel" must be an integer from 0 to ${MAX_START_PID_LEVEL}`);
     start = lvl === undefined ? {} : { pidLevel: lvl as number };
   }
+  let limits: Partial<Limits> | undefined;
+  if (d.limits !== undefined) {
+    const l = d.limits;
+    if (typeof l !== 'object' || l === null || Array.isArray(l)) fail('"limits" must be an object');
+    for (const [k, v] of Object.entries(l as object)) {
+      if (!Object.prototype.hasOwnProperty.call(KERNEL_LIMITS, k)) fail(`"limits": no limit ${quoteValue(k)} (one of ${Object.keys(KERNEL_LIMITS).join(', ')})`);
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0x7fffffff) fail(`"limits.${k}" must be a whole number`);
+    }
+    limits = l as Partial<Limits>;
+  }
   if (!Array.isArray(d.steps)) fail('"steps" must be a list');
   const rawSteps = d.steps as unknown[];
   if (rawSteps.length > LIMITS.steps) fail(`${rawSteps.length} steps (at most ${LIMITS.steps})`);
@@ -131,6 +144,7 @@ export function parseTrace(doc: unknown, where: string): Trace {
   if (typeof d.source === 'string') t.source = d.source;
   if (expect !== undefined) t.expect = expect;
   if (start !== undefined) t.start = start;
+  if (limits !== undefined) t.limits = limits;
   return t;
 }
 
@@ -220,6 +234,7 @@ export function traceToJson(t: Trace, results?: readonly string[]): string {
   if (t.expect !== undefined) head.expect = t.expect;
   if (t.source !== undefined) head.source = t.source;
   if (t.start !== undefined) head.start = t.start;
+  if (t.limits !== undefined) head.limits = t.limits;
   const lines = t.steps.map((s, i) => {
     const o: Record<string, unknown> = { task: s.task, op: s.op.name };
     if (Object.keys(s.raw).length) o.args = s.raw;

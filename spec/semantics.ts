@@ -132,3 +132,27 @@ export function buildSemantics(input: SemanticsInput): Semantics {
   const limits = { ...KERNEL_LIMITS, ...input.limits };
   return { name: input.name, doc: input.doc, kernel: input.kernel, limits, hooks: applyHooks(DEFAULT_HOOKS, input.hooks), failures, effects, types, typeOf };
 }
+
+const derived = new WeakMap<Semantics, Map<string, Semantics>>();
+
+/**
+ * The same semantics with some limits scaled (a trace found under a scope's small-scope
+ * constants carries them, so that it replays as it was found). Cached per semantics.
+ */
+export function withLimits(sem: Semantics, limits: Partial<Limits> | undefined): Semantics {
+  if (!limits || Object.keys(limits).length === 0) return sem;
+  const merged: Limits = { ...sem.limits, ...limits };
+  const key = JSON.stringify(merged);
+  let bySem = derived.get(sem);
+  if (!bySem) derived.set(sem, (bySem = new Map()));
+  let out = bySem.get(key);
+  if (!out) bySem.set(key, (out = { ...sem, limits: merged }));
+  return out;
+}
+
+/** The limits of `sem` that differ from the kernel's (what a trace records). */
+export function scaledLimits(sem: Semantics): Partial<Limits> | undefined {
+  const out: Partial<Record<keyof Limits, number>> = {};
+  for (const k of Object.keys(KERNEL_LIMITS) as (keyof Limits)[]) if (sem.limits[k] !== KERNEL_LIMITS[k]) out[k] = sem.limits[k];
+  return Object.keys(out).length ? out : undefined;
+}

@@ -22,7 +22,7 @@ import { extname, join } from 'node:path';
 import type { Start } from '../../spec/initial';
 import type { ParsedStep } from '../../spec/ops';
 import { semanticsOf, knownFinding, type VariantDef } from '../../spec/variants/define';
-import type { Semantics } from '../../spec/semantics';
+import { scaledLimits, type Semantics } from '../../spec/semantics';
 import { INVARIANTS } from '../../properties';
 import { checkState, type Muted, type PropertyFailure } from '../run';
 import type { Trace, TraceStep } from '../trace';
@@ -145,7 +145,11 @@ export function pathSteps(ctx: ExpandContext, path: readonly number[]): ParsedSt
 /** A complete trace of a counterexample path: every step with its result, the verdict. */
 function counterexampleTrace(ctx: ExpandContext, path: readonly number[], property: string, scope: Scope, variantArg: string): Trace {
   const steps = pathSteps(ctx, path);
-  const base: Trace = { variant: ctx.sem.name, title: `${ctx.sem.name} breaks ${property}`, expect: { violates: property }, steps, ...(ctx.start ? { start: ctx.start } : {}) };
+  const limits = scaledLimits(ctx.sem);
+  const base: Trace = {
+    variant: ctx.sem.name, title: `${ctx.sem.name} breaks ${property}`, expect: { violates: property }, steps,
+    ...(ctx.start ? { start: ctx.start } : {}), ...(limits ? { limits } : {}),
+  };
   const r = replay(base, ctx.sem, { keepFrom: Infinity });
   const withExpect: TraceStep[] = steps.map((s, i) => ({ ...s, expect: r.steps[i]?.result ?? '?' }));
   return { ...base, steps: withExpect, source: `nscheck check --exhaustive --depth ${path.length} --scope ${scope.name} --variant ${variantArg}` };

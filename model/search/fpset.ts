@@ -1,19 +1,17 @@
 // The set of fingerprints of the states seen: an open-addressing hash table of 64-bit fingerprints
 // (two 32-bit halves) in a typed array, as TLC's FPSets keep 8-byte fingerprints. JavaScript's
-// Set and Map stop at 2^24 entries; this grows by doubling at half load, so it holds 8 bytes per
-// slot and at most 16 bytes per state. It can live in a SharedArrayBuffer: worker threads read it
+// Set and Map stop at 2^24 entries; this table holds 8 bytes per slot, is filled to at most 3/4
+// and grows by half when it gets there, so it takes between 10.7 and 16 bytes per state. It can live in a SharedArrayBuffer: worker threads read it
 // while the main thread, between levels, is its only writer.
 
 export class FingerprintSet {
   private table: Uint32Array;
-  private mask: number;
+  private cap: number;
   count = 0;
 
   constructor(capacity = 1 << 16, shared = false) {
-    let cap = 1 << 4;
-    while (cap < capacity) cap <<= 1;
-    this.table = FingerprintSet.alloc(cap, shared);
-    this.mask = cap - 1;
+    this.cap = Math.max(16, capacity);
+    this.table = FingerprintSet.alloc(this.cap, shared);
   }
 
   private static alloc(cap: number, shared: boolean): Uint32Array {
@@ -24,7 +22,7 @@ export class FingerprintSet {
   static view(buffer: ArrayBufferLike, count: number): FingerprintSet {
     const s = Object.create(FingerprintSet.prototype) as FingerprintSet;
     s.table = new Uint32Array(buffer);
-    s.mask = s.table.length / 2 - 1;
+    s.cap = s.table.length / 2;
     s.count = count;
     return s;
   }
@@ -42,14 +40,17 @@ export class FingerprintSet {
     return this.count === 0 ? 0 : this.table.byteLength / this.count;
   }
 
-  private static slot(hi: number, lo: number, mask: number): number {
-    return (Math.imul(hi ^ (lo >>> 7), 0x9e3779b1) >>> 0) & mask;
+  /** The home slot: the hash scaled to the capacity (any capacity, not only powers of two). */
+  private static slot(hi: number, lo: number, cap: number): number {
+    const h = Math.imul(hi ^ (lo >>> 7), 0x9e3779b1) >>> 0;
+    return Math.min(cap - 1, Math.floor((h / 4294967296) * cap));
   }
 
   has(hi: number, lo: number): boolean {
     if (hi === 0 && lo === 0) lo = 1;
     const t = this.table;
-    for (let i = FingerprintSet.slot(hi, lo, this.mask); ; i = (i + 1) & this.mask) {
+    const cap = this.cap;
+    for (let i = FingerprintSet.slot(hi, lo, cap); ; i = i + 1 === cap ? 0 : i + 1) {
       const a = t[2 * i]!, b = t[2 * i + 1]!;
       if (a === 0 && b === 0) return false;
       if (a === hi && b === lo) return true;
@@ -59,9 +60,10 @@ export class FingerprintSet {
   /** Add a fingerprint; true when it was not there yet. */
   add(hi: number, lo: number): boolean {
     if (hi === 0 && lo === 0) lo = 1;
-    if ((this.count + 1) * 2 > this.capacity) this.grow();
+    if ((this.count + 1) * 4 > this.cap * 3) this.grow();
     const t = this.table;
-    for (let i = FingerprintSet.slot(hi, lo, this.mask); ; i = (i + 1) & this.mask) {
+    const cap = this.cap;
+    for (let i = FingerprintSet.slot(hi, lo, cap); ; i = i + 1 === cap ? 0 : i + 1) {
       const a = t[2 * i]!, b = t[2 * i + 1]!;
       if (a === 0 && b === 0) {
         t[2 * i] = hi;
@@ -76,9 +78,8 @@ export class FingerprintSet {
   private grow(): void {
     const old = this.table;
     const shared = old.buffer instanceof SharedArrayBuffer;
-    const cap = (old.length / 2) * 2;
-    this.table = FingerprintSet.alloc(cap, shared);
-    this.mask = cap - 1;
+    this.cap = Math.ceil(this.cap * 1.5);
+    this.table = FingerprintSet.alloc(this.cap, shared);
     this.count = 0;
     for (let i = 0; i < old.length; i += 2) {
       const a = old[i]!, b = old[i + 1]!;

@@ -9,7 +9,8 @@ import { junitXml } from '../../reports/junit';
 import { writeFileAtomic } from '../../reports/write';
 import { RULES, RULE_NAMES } from '../../spec/rules';
 import { ruleInForce } from '../../spec/semantics';
-import type { CommandSpec, Parsed } from '../args';
+import { UsageError, type CommandSpec, type Parsed } from '../args';
+import { parseShard, runExhaustive } from './check-exhaustive';
 import { EXIT_INTERRUPTED, interruption } from '../signals';
 import { duration, paint, Progress, type Out } from '../term';
 import { saveCounterexample, type Saved } from './counterexample';
@@ -19,13 +20,24 @@ export const DEFAULT_OUT = 'nscheck-out';
 
 const spec: CommandSpec = {
   name: 'check',
-  summary: 'Explores random syscall sequences under a variant, checks every invariant after every step, and shrinks a\nviolation to a 1-minimal trace, saved with an HTML report of the kernel objects.',
+  summary: `Searches for a violation of the properties under a variant (default linux-6.18).
+Random (the default): random syscall sequences drawn from the scope, every invariant after every step; a violation
+is shrunk to a minimal trace. Exhaustive (--exhaustive --depth K): every trace of at most K steps the scope
+allows, breadth-first, so a violation is found at its smallest depth; no violation is the statement that every
+such trace keeps every property. A counterexample is saved as a trace with an HTML report of the kernel objects.`,
   options: {
     variant: { type: 'string', arg: 'NAME|FILE', default: 'linux-6.18', help: 'the semantics: a built-in variant or a variant file (.ts, .js, .mjs)' },
-    runs: { type: 'int', arg: 'N', default: 1000, min: 1, max: 1e9, help: 'random runs' },
-    'max-steps': { type: 'int', arg: 'N', default: 40, min: 1, max: 100000, help: 'steps per run at most' },
-    seed: { type: 'int', arg: 'N', default: 1, min: 0, max: 0xffffffff, help: 'seed: the same seed gives the same result' },
-    time: { type: 'int', arg: 'SECONDS', min: 1, max: 1e7, help: 'stop starting runs after this long' },
+    exhaustive: { type: 'bool', help: 'explore every trace up to --depth (bounded model checking)' },
+    depth: { type: 'int', arg: 'K', default: 3, min: 0, max: 50, help: 'exhaustive: the longest traces explored' },
+    scope: { type: 'string', arg: 'NAME|FILE', help: 'the action space: a preset (small, default) or a scope file (docs/scope.md); default: default' },
+    workers: { type: 'int', arg: 'N', min: 1, max: 64, help: 'exhaustive: worker threads (default: the cores)' },
+    shard: { type: 'string', arg: 'i/n', help: 'exhaustive: explore only shard i of n (for a CI matrix; combine with nscheck merge)' },
+    'max-errors': { type: 'int', arg: 'N', default: 1, min: 1, max: 1000, help: 'exhaustive: go on until N properties have a shortest counterexample' },
+    'no-symmetry': { type: 'bool', help: 'exhaustive: do not merge states that differ only by a renaming' },
+    runs: { type: 'int', arg: 'N', default: 1000, min: 1, max: 1e9, help: 'random: runs' },
+    'max-steps': { type: 'int', arg: 'N', default: 40, min: 1, max: 100000, help: 'random: steps per run at most' },
+    seed: { type: 'int', arg: 'N', default: 1, min: 0, max: 0xffffffff, help: 'random: the seed (the same seed gives the same result)' },
+    time: { type: 'int', arg: 'SECONDS', min: 1, max: 1e7, help: 'random: stop starting runs after this long' },
     out: { type: 'string', arg: 'DIR', default: DEFAULT_OUT, help: 'where a counterexample is saved (DIR/<variant>-<property>.trace.json and a report folder)' },
     itf: { type: 'string', arg: 'FILE', help: 'also write the counterexample as an ITF trace (Apalache/Quint), see docs/itf.md' },
     coverage: { type: 'bool', help: 'print which results and rules the search reached' },
@@ -40,7 +52,18 @@ Exit 0 the variant behaves as it expects (default: no violation), 1 it does not,
 3 internal error, 130 interrupted (what was found so far is reported).`,
 };
 
-async function run({ values }: Parsed, io: Out): Promise<number> {
+const RANDOM_ONLY = ['runs', 'max-steps', 'seed', 'time'];
+const EXHAUSTIVE_ONLY = ['depth', 'workers', 'shard', 'max-errors', 'no-symmetry'];
+
+async function run({ values, given }: Parsed, io: Out): Promise<number> {
+  // options of the other mode are mistakes, not silently ignored
+  const wrong = (values.exhaustive ? RANDOM_ONLY : EXHAUSTIVE_ONLY).find((o) => given.has(o));
+  if (wrong) throw new UsageError(`--${wrong} ${values.exhaustive ? 'is for random search (without --exhaustive)' : 'needs --exhaustive'}`);
+  if (values.exhaustive) {
+    if (typeof values.shard === 'string') parseShard(values.shard);
+    checkOutputs(values, ['out'], ['itf', 'junit', 'summary']);
+    return runExhaustive(values, await loadVariant(values.variant as string), io);
+  }
   const runs = values.runs as number;
   const maxSteps = values['max-steps'] as number;
   const seed = values.seed as number;
