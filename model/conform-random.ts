@@ -10,29 +10,19 @@ import { runStep, type ParsedStep } from '../spec/ops';
 import type { Semantics } from '../spec/semantics';
 import type { NsId, State } from '../spec/state';
 import { defaultSemantics } from '../spec/variants';
-import { chunkSeed } from './check';
+import { chunkSeed } from './search/random';
+import { resolveIntent, swarmOf, xorshift } from './search/generate';
+import { loadScope, type Scope } from './search/scope';
 import { sandboxPidLevel } from './executor/kernel';
 import { conformSteps, INUM_RESULT, REPO_ROOT, runModel, type ConformOptions, type ConformResult, type Disagreement } from './conform';
 import { kernelAvailable, runTraceOnKernel } from './executor/kernel';
-import { GENERATED_OPS, OP_WEIGHTS, resolveStep, type Intent, type ResolveCtx } from './generate';
 import { readTrace, type Trace, type TraceStep } from './trace';
 
 // ------------------------------------------------------------------ random traces
 
-/** xorshift32: a small deterministic PRNG. */
-export function xorshift(seed: number): () => number {
-  let x = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
-}
-
-const OP_TABLE: string[] = GENERATED_OPS.flatMap((op) => Array<string>(OP_WEIGHTS[op] ?? 1).fill(op));
+/** The scope random conformance draws from: the default's choices with room for long traces. */
+export const CONFORM_SCOPE = 'wide';
+let conformScope: Scope | undefined;
 
 /**
  * Steps the executor cannot run to completion. The init of a pid namespace (other than the
@@ -55,16 +45,17 @@ export function executorUnsafe(state: State, step: ParsedStep): boolean {
   return state.tasks.some((o) => o.id !== t.id && o.leader !== t.leader && o.state !== 'reaped' && inside(o.pidNs));
 }
 
-/** Random trace k of a seed: intents resolved against the live model state, as the checker does. */
+/** Random trace k of a seed: intents drawn from the scope's domains against the live model state, each trace its own swarm configuration, as random search does. */
 export function randomTrace(sem: Semantics, seed: number, k: number, maxSteps: number): ParsedStep[] {
+  const scope = (conformScope ??= loadScope(CONFORM_SCOPE));
   const next = xorshift(chunkSeed(seed, k));
   const len = 1 + (next() % maxSteps);
-  const ctx: ResolveCtx = { nextTask: 1 };
+  const swarm = swarmOf(scope, next());
   const state = initialState(sem, { pidLevel: sandboxPidLevel() });
   const steps: ParsedStep[] = [];
   for (let i = 0; i < len; i++) {
-    const intent: Intent = { op: OP_TABLE[next() % OP_TABLE.length]!, n: [next() & 0xffff, next() & 0xffff, next() & 0xffff, next() & 0xffff, next() & 0xffff] };
-    const step = resolveStep(state, intent, ctx);
+    const step = resolveIntent(state, swarm, { n: [next() & 0xffff, next() & 0xffff, next() & 0xffff] });
+    if (!step) break;
     if (executorUnsafe(state, step)) continue;
     steps.push(step);
     runStep(sem, state, step);

@@ -20,7 +20,7 @@
 //   open_by_handle_at does not see). So a namespace the model has freed but the kernel still shows
 //   alive is asked about again every 20 ms for up to settleMs (2 s) before it counts.
 //
-// Random conformance generates traces with the checker's generator (model/generate.ts, intents
+// Random conformance draws traces from the wide scope as random search does (model/search/, intents
 // resolved against the live model state, a deterministic xorshift from the seed), runs each on
 // both sides and shrinks any disagreement to a minimal trace that still shows the same first
 // disagreement, re-running both sides for each candidate.

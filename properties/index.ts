@@ -3,23 +3,23 @@
 import { NoLeakedNamespace, NoUseAfterFree, RefcountsMatchHolders, UcountsMatchLiveNamespaces } from './refcounts';
 import {
   FsRootInOwnMntNs, FsSharersShareUserNs, InodeNumbersUnique, MmSharersShareTimeNs, MountNsBindsOrdered, NestingDepthBounded,
-  NoProcessInDeadPidNs, OneNsfsInodePerNs, PidNsInescapable, ThreadGroupSharesUserAndPidNs,
+  NoProcessInDeadPidNs, NsIdsUnique, OneNsfsInodePerNs, PidNsInescapable, ThreadGroupSharesUserAndPidNs,
 } from './structure';
 import {
   ActivePidNsNeverChanges, ChildBornInPidForChildren, FailedCallChangesNothing, NoAncestorPidNsHandle, NoCapabilityGain,
-  SetnsAllOrNothing, SetnsHonoursNstype,
+  NewNamespacesOwnedByNewUserNs, SetnsAllOrNothing, SetnsHonoursNstype,
 } from './transitions';
 import type { Invariant, Transition } from './types';
 
 export const INVARIANTS: readonly Invariant[] = [
   NoUseAfterFree, RefcountsMatchHolders, NoLeakedNamespace, UcountsMatchLiveNamespaces,
   PidNsInescapable, MountNsBindsOrdered, ThreadGroupSharesUserAndPidNs, FsSharersShareUserNs, FsRootInOwnMntNs,
-  MmSharersShareTimeNs, NestingDepthBounded, OneNsfsInodePerNs, InodeNumbersUnique, NoProcessInDeadPidNs,
+  MmSharersShareTimeNs, NestingDepthBounded, OneNsfsInodePerNs, InodeNumbersUnique, NsIdsUnique, NoProcessInDeadPidNs,
 ];
 
 export const TRANSITIONS: readonly Transition[] = [
   FailedCallChangesNothing, SetnsAllOrNothing, ActivePidNsNeverChanges, ChildBornInPidForChildren, NoCapabilityGain,
-  SetnsHonoursNstype, NoAncestorPidNsHandle,
+  SetnsHonoursNstype, NoAncestorPidNsHandle, NewNamespacesOwnedByNewUserNs,
 ];
 
 

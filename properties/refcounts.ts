@@ -3,24 +3,39 @@
 
 import { ucountKey } from '../spec/refs';
 import { SLOTS, type NsId, type State } from '../spec/state';
-import { deriveHolders, type Holders } from './holders';
+import { deriveHolders, describeHolders, visitHolders, type CountedKind, type Holders } from './holders';
+import { nsName, objectName } from './names';
 import type { Invariant, Violation } from './types';
 
 type Counted = { readonly refs?: number; readonly users?: number; readonly freed: boolean };
 
-function compare(kind: string, rows: readonly Counted[], expected: readonly number[]): Violation | undefined {
+function compare(s: State, kind: CountedKind, rows: readonly Counted[], expected: readonly number[]): Violation | undefined {
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
     const actual = row.refs ?? row.users ?? 0;
     const want = expected[i] ?? 0;
-    if (row.freed ? want !== 0 : actual !== want) {
+    // counts must match, and an object nothing holds must be gone (freed exactly at zero)
+    if (row.freed ? want !== 0 : actual !== want || want === 0) {
+      const ref = `${kind}:${i}`;
+      const holders = describeHolders(s, kind, i);
+      const who = holders.length ? `: ${holders.join(', ')}` : '';
+      const name = objectName(s, ref);
       return {
-        message: row.freed ? `${kind}:${i} was freed but ${want} holder(s) still refer to it` : `${kind}:${i} has count ${actual} but ${want} holder(s)`,
-        expected: String(want), actual: row.freed ? 'freed' : String(actual), objects: [`${kind}:${i}`],
+        message: row.freed ? `${name} was freed but ${want} holder(s) still refer to it${who}` : want === 0 && actual === 0 ? `${name} has no reference and no holder but was never freed` : `${name} has ${actual} reference(s) but ${want} holder(s)${who}`,
+        expected: String(want), actual: row.freed ? 'freed' : String(actual), objects: [ref, ...holderObjects(s, kind, i)],
       };
     }
   }
   return undefined;
+}
+
+/** The objects that hold a reference to one object (for the diagram). */
+function holderObjects(s: State, kind: CountedKind, id: number): string[] {
+  const out = new Set<string>();
+  visitHolders(s, (k, i, holder) => {
+    if (k === kind && i === id && holder !== '') out.add(holder);
+  }, true);
+  return [...out];
 }
 
 export const RefcountsMatchHolders: Invariant = {
@@ -29,8 +44,8 @@ export const RefcountsMatchHolders: Invariant = {
   source: 'kernel-semantics §5.1; include/linux/ns_common.h __ns_ref; kernel/nsproxy.c put_nsproxy',
   check(s) {
     const h: Holders = deriveHolders(s);
-    return compare('ns', s.ns, h.ns) ?? compare('proxy', s.proxies, h.proxies) ?? compare('inode', s.inodes, h.inodes) ??
-      compare('file', s.files, h.files) ?? compare('fdtable', s.fdtables, h.fdtables) ?? compare('fs', s.fss, h.fss) ?? compare('mm', s.mms, h.mms);
+    return compare(s, 'ns', s.ns, h.ns) ?? compare(s, 'proxy', s.proxies, h.proxy) ?? compare(s, 'inode', s.inodes, h.inode) ??
+      compare(s, 'file', s.files, h.file) ?? compare(s, 'fdtable', s.fdtables, h.fdtable) ?? compare(s, 'fs', s.fss, h.fs) ?? compare(s, 'mm', s.mms, h.mm);
   },
 };
 
@@ -39,7 +54,7 @@ export const NoUseAfterFree: Invariant = {
   doc: 'No live object refers to a freed one.',
   source: 'kernel-semantics §5.2 (every holder keeps its object allocated)',
   check(s) {
-    const bad = (from: string, to: string): Violation => ({ message: `${from} refers to freed ${to}`, objects: [from, to] });
+    const bad = (from: string, to: string): Violation => ({ message: `${objectName(s, from)} refers to freed ${objectName(s, to)}`, objects: [from, to] });
     for (const t of s.tasks) {
       if (t.state === 'reaped') continue;
       const me = `task:${t.id}`;
@@ -119,7 +134,8 @@ export const NoLeakedNamespace: Invariant = {
     const reach = reachableNamespaces(s);
     for (const ns of s.ns) {
       if (!ns.freed && !reach.has(ns.id)) {
-        return { message: `${ns.type}:[${ns.inum}] (ns:${ns.id}) is alive with ${ns.refs} reference(s) but nothing that is alive reaches it`, expected: 'freed', actual: `refs=${ns.refs}`, objects: [`ns:${ns.id}`] };
+        const holders = describeHolders(s, 'ns', ns.id);
+        return { message: `${nsName(s, ns.id)} is alive with ${ns.refs} reference(s) but nothing that is alive reaches it${holders.length ? ` (held by ${holders.join(', ')})` : ''}`, expected: 'freed', actual: `refs=${ns.refs}`, objects: [`ns:${ns.id}`, ...holderObjects(s, 'ns', ns.id)] };
       }
     }
     return undefined;

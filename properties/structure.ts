@@ -8,11 +8,9 @@ import type { Invariant, Violation } from './types';
 
 const running = (s: State): Task[] => s.tasks.filter((t) => t.state === 'running');
 
-/** A namespace as readlink shows it: `mnt:[4026532201]`. */
-export function nsName(s: State, id: number): string {
-  const ns = s.ns[id];
-  return ns ? `${ns.type}:[${ns.inum}]` : `ns:${id}`;
-}
+import { nsName, objectName } from './names';
+
+export { nsName };
 
 function isSelfOrDescendant(s: State, outer: NsId, inner: NsId): boolean {
   for (let ns: Namespace | undefined = s.ns[inner]; ns; ns = ns.parent === null ? undefined : s.ns[ns.parent]) if (ns.id === outer) return true;
@@ -27,7 +25,7 @@ export const PidNsInescapable: Invariant = {
     for (const t of running(s)) {
       const active = s.ns[t.pidNs]!;
       if (t.pids.length !== active.level + 1) {
-        return { message: `task ${t.name} has ${t.pids.length} pid number(s) but its active pid namespace is at level ${active.level}`, expected: String(active.level + 1), actual: String(t.pids.length), objects: [`task:${t.id}`, `ns:${t.pidNs}`] };
+        return { message: `task ${t.name} has ${t.pids.length} pid number(s) but its active pid namespace ${nsName(s, t.pidNs)} is at level ${active.level}`, expected: String(active.level + 1), actual: String(t.pids.length), objects: [`task:${t.id}`, `ns:${t.pidNs}`] };
       }
       if (t.proxy === null) continue;
       const pfc = s.proxies[t.proxy]!.slots.pidForChildren;
@@ -51,7 +49,7 @@ export const MountNsBindsOrdered: Invariant = {
         if (m.inode === null) continue;
         const y = s.ns[s.inodes[m.inode]!.ns]!;
         if (y.type === 'mnt' && y.nsId <= x.nsId) {
-          return { message: `mnt:[${x.inum}] (order ${x.nsId}) holds a bind of mnt:[${y.inum}] (order ${y.nsId}) at "${m.target}", which is not newer`, expected: `order > ${x.nsId}`, actual: String(y.nsId), objects: [`ns:${x.id}`, `ns:${y.id}`, `inode:${m.inode}`] };
+          return { message: `${nsName(s, x.id)} (sequence ${x.nsId}) holds a bind of ${nsName(s, y.id)} (sequence ${y.nsId}) at "${m.target}", which is not newer`, expected: `order > ${x.nsId}`, actual: String(y.nsId), objects: [`ns:${x.id}`, `ns:${y.id}`, `inode:${m.inode}`] };
         }
       }
     }
@@ -78,7 +76,8 @@ function homogeneous(s: State, key: 'leader' | 'fs' | 'mm', what: string, get: (
       const a = get(first);
       const b = get(t);
       if (a !== b) {
-        return { message: `${first.name} and ${t.name} share a${key === 'leader' ? ' thread group' : 'n ' + key + '_struct'} but are in different ${what} namespaces`, expected: `ns:${a}`, actual: `ns:${b}`, objects: [`task:${first.id}`, `task:${t.id}`, ...(a !== undefined ? [`ns:${a}`] : []), ...(b !== undefined ? [`ns:${b}`] : [])] };
+        const shared = key === 'leader' ? 'a thread group' : key === 'fs' ? 'an fs_struct' : 'an mm';
+        return { message: `${first.name} and ${t.name} share ${shared} but are in different ${what} namespaces: ${first.name} in ${a === undefined ? 'none' : nsName(s, a)}, ${t.name} in ${b === undefined ? 'none' : nsName(s, b)}`, expected: a === undefined ? 'none' : nsName(s, a), actual: b === undefined ? 'none' : nsName(s, b), objects: [`task:${first.id}`, `task:${t.id}`, ...(a !== undefined ? [`ns:${a}`] : []), ...(b !== undefined ? [`ns:${b}`] : [])] };
       }
     }
   }
@@ -116,7 +115,7 @@ export const FsRootInOwnMntNs: Invariant = {
       const mnt = s.proxies[t.proxy]!.slots.mnt;
       for (const [what, at] of [['root', fs.rootNs], ['cwd', fs.cwdNs]] as const) {
         if (at !== mnt) {
-          yield { message: `task ${t.name}'s ${what} is in ${nsName(s, at)} but the task is in ${nsName(s, mnt)}`, expected: nsName(s, mnt), actual: nsName(s, at), objects: [`task:${t.id}`, `ns:${mnt}`, `ns:${at}`, `fs:${t.fs}`] };
+          yield { message: `task ${t.name}'s ${what} is in ${nsName(s, at)} but the task is in ${nsName(s, mnt)} (${objectName(s, `fs:${t.fs}`)})`, expected: nsName(s, mnt), actual: nsName(s, at), objects: [`task:${t.id}`, `ns:${mnt}`, `ns:${at}`, `fs:${t.fs}`] };
           break;
         }
       }
@@ -164,9 +163,9 @@ export const OneNsfsInodePerNs: Invariant = {
   source: 'fs/libfs.c path_from_stashed; e149ed2b805f "take the targets of /proc/*/ns/* symlinks to separate fs"; H14',
   check(s) {
     const dup = firstDuplicate(s.inodes, (i) => i.ns);
-    if (dup) return { message: `ns:${dup[0].ns} has two live nsfs inodes`, expected: '1', actual: '2', objects: [`ns:${dup[0].ns}`, `inode:${dup[0].id}`, `inode:${dup[1].id}`] };
+    if (dup) return { message: `${nsName(s, dup[0].ns)} has two live nsfs inodes`, expected: '1', actual: '2', objects: [`ns:${dup[0].ns}`, `inode:${dup[0].id}`, `inode:${dup[1].id}`] };
     const stray = s.inodes.find((i) => !i.freed && s.ns[i.ns]!.stashed !== i.id);
-    return stray && { message: `inode:${stray.id} of ns:${stray.ns} is not the stashed one`, objects: [`ns:${stray.ns}`, `inode:${stray.id}`] };
+    return stray && { message: `${nsName(s, stray.ns)} has a live nsfs inode that is not the stashed one`, objects: [`ns:${stray.ns}`, `inode:${stray.id}`] };
   },
 };
 
@@ -176,7 +175,17 @@ export const InodeNumbersUnique: Invariant = {
   source: '98f842e675f9 "proc: Usable inode numbers for the namespace file descriptors"; H9',
   check(s) {
     const dup = firstDuplicate(s.ns, (ns) => ns.inum);
-    return dup && { message: `ns:${dup[0].id} and ns:${dup[1].id} share inode number ${dup[1].inum}`, objects: [`ns:${dup[0].id}`, `ns:${dup[1].id}`] };
+    return dup && { message: `two live namespaces share inode number ${dup[1].inum}: a ${dup[0].type} and a ${dup[1].type} namespace (${nsName(s, dup[0].id)}, ${nsName(s, dup[1].id)})`, objects: [`ns:${dup[0].id}`, `ns:${dup[1].id}`] };
+  },
+};
+
+export const NsIdsUnique: Invariant = {
+  name: 'NsIdsUnique',
+  doc: 'Live namespaces have distinct 64-bit ids, so NS_GET_MNTNS_ID and the mount-namespace order name one namespace each.',
+  source: 'kernel/nstree.c ns_tree_gen_id (a global increasing counter); fs/namespace.c mnt_ns_loop compares these ids',
+  check(s) {
+    const dup = firstDuplicate(s.ns, (ns) => ns.nsId);
+    return dup && { message: `${nsName(s, dup[0].id)} and ${nsName(s, dup[1].id)} share the namespace id ${dup[1].nsId}`, objects: [`ns:${dup[0].id}`, `ns:${dup[1].id}`] };
   },
 };
 

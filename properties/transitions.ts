@@ -5,7 +5,9 @@ import { nsCapable } from '../spec/caps';
 import { fileOfVar, nsOfFile, rowsOf, taskByName } from '../spec/query';
 import type { Failure } from '../spec/semantics';
 import type { Namespace, NsId, Task } from '../spec/state';
+import { nsName } from './names';
 import type { StepView, Transition } from './types';
+import { flagText } from '../spec/flags';
 
 /** A failed call that kept some of its effects (the failure carries the state after them). */
 const partialOf = (o: { ok: boolean }): boolean => !o.ok && (o as Failure).partial !== undefined;
@@ -40,14 +42,14 @@ export const ActivePidNsNeverChanges: Transition = {
   name: 'ActivePidNsNeverChanges',
   doc: 'A task\'s own pid namespace and pid numbers never change.',
   source: 'kernel/pid_namespace.c pidns_install changes only pid_ns_for_children; H8 (M8b)',
-  check({ changes, after }) {
+  check({ changes, after, before }) {
     for (const c of changes) {
       if (c.table !== 'tasks' || c.before === undefined || c.reused) continue;
       const t = c.before as Task;
       const a = after.tasks[c.id]!;
       if (a.state === 'reaped' || t.state === 'reaped') continue;
       if (a.pidNs !== t.pidNs || a.pids.length !== t.pids.length) {
-        return { message: `task ${t.name} moved from pid ns ns:${t.pidNs} to ns:${a.pidNs}`, expected: `ns:${t.pidNs}`, actual: `ns:${a.pidNs}`, objects: [`task:${t.id}`, `ns:${t.pidNs}`, `ns:${a.pidNs}`] };
+        return { message: `task ${t.name}'s active pid namespace changed from ${nsName(before, t.pidNs)} to ${nsName(after, a.pidNs)}`, expected: nsName(before, t.pidNs), actual: nsName(after, a.pidNs), objects: [`task:${t.id}`, `ns:${t.pidNs}`, `ns:${a.pidNs}`] };
       }
     }
     return undefined;
@@ -70,7 +72,7 @@ export const ChildBornInPidForChildren: Transition = {
       const t = after.tasks[c.id]!;
       const ns = after.ns[t.pidNs]!;
       if (t.pidNs !== pfc && !(ns.parent === pfc && isNew(ns))) {
-        return { message: `${t.name} was born in ns:${t.pidNs}, not in ${creator.name}'s pid_for_children ns:${pfc}`, expected: `ns:${pfc}`, actual: `ns:${t.pidNs}`, objects: [`task:${t.id}`, `ns:${pfc}`, `ns:${t.pidNs}`] };
+        return { message: `${t.name} was born in ${nsName(after, t.pidNs)}, not in ${creator.name}'s pid_for_children ${nsName(before, pfc)}`, expected: nsName(before, pfc), actual: nsName(after, t.pidNs), objects: [`task:${creator.id}`, `task:${t.id}`, `ns:${pfc}`, `ns:${t.pidNs}`] };
       }
     }
     return undefined;
@@ -119,7 +121,7 @@ export const SetnsHonoursNstype: Transition = {
     const file = fileOfVar(before, step.task, fd);
     const ns = file && nsOfFile(before, file);
     if (!ns) return undefined;
-    if (sem.typeOf[ns.type].flag !== nstype) return { message: `setns joined ${ns.type}:[${ns.inum}] although nstype asked for another type`, objects: [`ns:${ns.id}`] };
+    if (sem.typeOf[ns.type].flag !== nstype) return { message: `${step.task}'s setns(${fd}, ${flagText(nstype)}) joined ${nsName(before, ns.id)}, a namespace of another type`, expected: flagText(nstype), actual: ns.type, objects: [`task:${taskByName(before, step.task)?.id ?? -1}`, `ns:${ns.id}`, `file:${file.id}`] };
     return undefined;
   },
 };
@@ -138,6 +140,33 @@ export const NoAncestorPidNsHandle: Transition = {
     const ns = file && nsOfFile(after, file);
     if (!task || !ns || ns.type !== 'pid') return undefined;
     for (let p: number | null = ns.id; p !== null; p = after.ns[p]!.parent) if (p === task.pidNs) return undefined;
-    return { message: `${step.task} got a handle on pid:[${ns.inum}], an ancestor of its own pid namespace`, objects: [`task:${task.id}`, `ns:${ns.id}`] };
+    return { message: `${step.task} got a handle on ${nsName(after, ns.id)}, an ancestor of its own pid namespace ${nsName(after, task.pidNs)}`, objects: [`task:${task.id}`, `ns:${ns.id}`, `ns:${task.pidNs}`, `file:${file.id}`] };
+  },
+};
+
+const CREATING = new Set(['fork', 'unshare', 'clone_probe']);
+const NEWUSER = 0x10000000;
+
+export const NewNamespacesOwnedByNewUserNs: Transition = {
+  name: 'NewNamespacesOwnedByNewUserNs',
+  doc: 'Every namespace a clone or unshare creates together with CLONE_NEWUSER is owned by the new user namespace; without it, by the caller\'s user namespace.',
+  source: 'kernel/fork.c copy_process (copy_creds before copy_namespaces, which passes the child\'s cred user ns); kernel/nsproxy.c unshare_nsproxy_namespaces (new_cred ? new_cred->user_ns : current_user_ns())',
+  check({ before, step, outcome, after, changes }) {
+    if (!CREATING.has(step.op.name) || !outcome.ok) return undefined;
+    const created = changes.filter((c) => c.table === 'ns' && (c.before === undefined || c.reused)).map((c) => after.ns[c.id]!);
+    if (created.length === 0) return undefined;
+    const creator = taskByName(before, step.task);
+    if (!creator) return undefined;
+    const flags = typeof step.args.flags === 'number' ? step.args.flags : 0;
+    const user = created.find((n) => n.type === 'user');
+    const owner = (flags & NEWUSER) !== 0 && user ? user.id : creator.cred.userNs;
+    for (const ns of created) {
+      if (ns.type === 'user' || ns.owner === owner) continue;
+      return {
+        message: `${step.task}'s ${step.op.name} created ${nsName(after, ns.id)} owned by ${nsName(after, ns.owner)}, not by ${(flags & NEWUSER) !== 0 ? 'the new ' : 'its caller\'s '}${nsName(after, owner)}`,
+        expected: nsName(after, owner), actual: nsName(after, ns.owner), objects: [`task:${creator.id}`, `ns:${ns.id}`, `ns:${owner}`, ...(ns.owner !== null ? [`ns:${ns.owner}`] : [])],
+      };
+    }
+    return undefined;
   },
 };

@@ -1,8 +1,9 @@
 // npm run bench: model throughput, memory per state, checker throughput, time to find each mutant.
 // Figures are printed, never asserted.
 
-import { check } from '../model/check';
-import { resolveStep, GENERATED_OPS, OP_WEIGHTS, type Intent, type ResolveCtx } from '../model/generate';
+import { fullSwarm, resolveIntent, xorshift } from '../model/search/generate';
+import { randomSearch } from '../model/search/random';
+import { loadScope } from '../model/search/scope';
 import { initialState } from '../spec/initial';
 import { runStep, type ParsedStep } from '../spec/ops';
 import { semanticsOf } from '../spec/variants/define';
@@ -11,26 +12,19 @@ import { MUTANTS } from '../spec/variants/mutants';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** A deterministic generator of intents (xorshift), weighted like the checker's. */
-function* intents(seed: number): Generator<Intent> {
-  let x = seed || 1;
-  const next = () => ((x ^= x << 13), (x ^= x >>> 17), (x ^= x << 5), x >>> 0);
-  const table: string[] = [];
-  for (const op of GENERATED_OPS) for (let i = 0; i < (OP_WEIGHTS[op] ?? 1); i++) table.push(op);
-  for (;;) yield { op: table[next() % table.length]!, n: [next() & 0xffff, next() & 0xffff, next() & 0xffff, next() & 0xffff, next() & 0xffff] };
-}
-
+const SCOPE = loadScope('wide');
 /** Long random valid traces: 20,000 resolved steps, restarting from P every 200 steps. */
 function makeTraces(): ParsedStep[][] {
   const sem = defaultSemantics();
   const traces: ParsedStep[][] = [];
-  const gen = intents(42);
+  const next = xorshift(42);
+  const swarm = fullSwarm(SCOPE);
   for (let t = 0; t < 100; t++) {
     const s = initialState(sem);
-    const ctx: ResolveCtx = { nextTask: 1 };
     const steps: ParsedStep[] = [];
     for (let i = 0; i < 200; i++) {
-      const step = resolveStep(s, gen.next().value as Intent, ctx);
+      const step = resolveIntent(s, swarm, { n: [next() & 0xffff, next() & 0xffff, next() & 0xffff] });
+      if (!step) break;
       runStep(sem, s, step);
       steps.push(step);
     }
@@ -72,7 +66,7 @@ async function main() {
   const checkRates: number[] = [];
   for (const seed of [1, 2, 3]) {
     const t0 = Date.now();
-    const r = await check({ sem, runs: 1000, maxSteps: 40, seed, ignore: ['FsRootInOwnMntNs'] });
+    const r = await randomSearch({ sem, scope: SCOPE, runs: 1000, maxSteps: 40, seed, ignore: ['FsRootInOwnMntNs'] });
     checkRates.push(r.steps / ((Date.now() - t0) / 1000));
   }
   const cr = median(checkRates);
@@ -86,7 +80,7 @@ async function main() {
     let misses = 0;
     for (const seed of [1, 2, 3, 4, 5]) {
       const t0 = Date.now();
-      const r = await check({ sem: semanticsOf(def), runs: 5000, maxSteps: 40, seed, ...(target ? { target } : {}) });
+      const r = await randomSearch({ sem: semanticsOf(def), scope: SCOPE, runs: 5000, maxSteps: 40, seed, ...(target ? { target } : {}) });
       times.push(Date.now() - t0);
       if (r.counterexample) lens.push(r.counterexample.shrunkLength);
       else misses++;

@@ -102,7 +102,9 @@ function reparentKernel(tx: Tx, child: Task, father: Task): void {
     return;
   }
   tx.update('tasks', child.id, { parent: null });
-  if (child.state === 'zombie') reap(tx, child.id);
+  // reparent_leader: the new parent hears of a zombie only once its thread group is empty; a
+  // leader whose threads still run is released by the last of them (exitTaskKernel)
+  if (child.state === 'zombie' && liveThreads(tx, child).length === 0) reap(tx, child.id);
 }
 
 /**
@@ -120,7 +122,8 @@ function zapPidNsKernel(tx: Tx, ns: Namespace, init: TaskId): void {
     if (t.id !== init && t.state === 'running' && inPidNs(tx, t, ns)) exitTask(tx, t.id, 137);
   }
   for (const t of tx.all('tasks')) {
-    if (t.state === 'zombie' && t.id !== init && inPidNs(tx, t, ns) && (t.parent === init || t.parent === null)) reap(tx, t.id);
+    // kernel_wait4 in the dying init: wait_task_zombie skips a leader whose threads still run
+    if (t.state === 'zombie' && t.id !== init && inPidNs(tx, t, ns) && (t.parent === init || t.parent === null) && liveThreads(tx, t).length === 0) reap(tx, t.id);
   }
 }
 

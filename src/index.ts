@@ -15,9 +15,15 @@ export { BUILTIN_VARIANTS, builtinVariant } from '../spec/variants';
 export { replay, verdictText } from '../model/replay';
 export type { ReplayResult, ReplayedStep, ReplayOptions } from '../model/replay';
 
-// Random search (the checker).
-export { check, emptyCoverage, minimise, replaySteps } from '../model/check';
-export type { CheckOptions, CheckResult, Counterexample, Coverage } from '../model/check';
+// Search: the scope (the action space), random search, bounded-exhaustive search, shrinking.
+export { PRESETS, loadScope, makeScope, scopeDocument, ScopeError } from '../model/search/scope';
+export type { Scope, ScopeSpec, FlagSetSpec, MapSpec } from '../model/search/scope';
+export { randomSearch, emptyCoverage } from '../model/search/random';
+export type { RandomOptions, RandomResult, Counterexample, Coverage } from '../model/search/random';
+export { exhaustive, searchSemantics } from '../model/search/exhaustive';
+export type { ExhaustiveOptions, ExhaustiveResult, FoundCounterexample } from '../model/search/exhaustive';
+export { shrink, replaySteps } from '../model/search/shrink';
+export { coverageReport } from '../model/search/coverage';
 
 // Reports: HTML, JUnit, Markdown, JSON, ITF.
 export { writeReports } from '../reports';

@@ -186,7 +186,12 @@ if (!avail.ok) {
   const differences = loadDifferences();
 
   test('the kernel corpus agrees with the model (except documented differences)', async () => {
-    const files = fs.readdirSync(CORPUS).filter((f) => f.endsWith('.trace.json')).sort();
+    // the kernel corpus, and the model bugs the checker found (test/regressions/checker/)
+    const checkerDir = path.join(CORPUS, '..', 'checker');
+    const files = [
+      ...fs.readdirSync(CORPUS).filter((f) => f.endsWith('.trace.json')).sort(),
+      ...fs.readdirSync(checkerDir).filter((f) => f.endsWith('.trace.json')).sort().map((f) => path.join('..', 'checker', f)),
+    ];
     assert.ok(files.length >= 80);
     const bad: string[] = [];
     for (const f of files) {

@@ -94,7 +94,7 @@ test('installed from the tarball, offline: the CLI runs, and a TypeScript file u
     files: ['use-api.ts'],
   }));
   writeFileSync(path.join(proj, 'use-api.ts'), `
-import { check, parseTrace, replay, resolveVariant, semanticsOf, BUILTIN_VARIANTS, OPS, type VariantDef } from 'nscheck';
+import { randomSearch, loadScope, parseTrace, replay, resolveVariant, semanticsOf, BUILTIN_VARIANTS, OPS, type VariantDef } from 'nscheck';
 import { defineVariant } from 'nscheck/variant';
 
 const mutant: VariantDef = defineVariant({ name: 'api-M8a', doc: 'setns accepts any pid namespace', disable: ['pidns.ancestor', 'pidns.notDescendant'] });
@@ -102,7 +102,7 @@ const mutant: VariantDef = defineVariant({ name: 'api-M8a', doc: 'setns accepts 
 async function main(): Promise<void> {
   const trace = parseTrace({ format: 'nscheck-trace/1', steps: [{ task: 'P', op: 'getpid', expect: 'pid=2' }] }, 'inline');
   const r = replay(trace, resolveVariant('linux-6.18').sem);
-  const found = await check({ sem: semanticsOf(mutant), runs: 2000, maxSteps: 40, seed: 1, target: 'PidNsInescapable' });
+  const found = await randomSearch({ sem: semanticsOf(mutant), scope: loadScope('default'), runs: 2000, maxSteps: 40, seed: 1, target: 'PidNsInescapable' });
   console.log(JSON.stringify({ replayOk: r.ok, variants: BUILTIN_VARIANTS.length, ops: OPS.length, found: found.counterexample?.property ?? null }));
 }
 void main();

@@ -295,6 +295,14 @@ export async function runTraceOnKernel(
       const step = steps[i]!;
       const a = new StepArgs(i, step.op, step.args ?? {});
       const actor = tasks.get(step.task);
+      // a fork may reuse the name of a task that is gone (the model frees a name once its task
+      // is reaped): ask the old one whether it still runs; one that does not gives up the name
+      const reused = step.op === 'fork' && isRecord(step.args) && typeof step.args.child === 'string' ? tasks.get(step.args.child) : undefined;
+      if (reused && !reused.exited) {
+        ctl.send(`S ${reused.id} ${timeout} getpid`);
+        const line = await ctl.next(timeout + 3000);
+        if (line === undefined || !line.startsWith('R pid=')) reused.exited = true;
+      }
       const r = resolve(a, step.task, runtimeLookup(step.task, actor, tasks));
       if (!actor || actor.exited) {
         results.push({ index: i, result: 'ESRCH', detail: `${step.task} ${r.detail} (task has exited or never existed)` });
@@ -495,7 +503,7 @@ interface Lookup {
   fdVar(name: string): string;
   /** the procfs pid of a task (`self` is the acting task; NO_SUCH_PID when it never existed) */
   task(name: string): string;
-  /** whether a fork may name this child (it must not exist yet) */
+  /** whether a fork may not name this child (a task of that name still runs) */
   taskExists(name: string): boolean;
   /** true when numbers are placeholders (detail texts then show names only) */
   symbolic: boolean;
@@ -508,7 +516,7 @@ function runtimeLookup(actorName: string, actor: TaskState | undefined, tasks: M
       const t = name === 'self' ? actor : tasks.get(name);
       return String(t ? t.tid : NO_SUCH_PID);
     },
-    taskExists: (name) => tasks.has(name) || name === actorName,
+    taskExists: (name) => (tasks.has(name) && !tasks.get(name)!.exited) || name === actorName,
     symbolic: false,
   };
 }

@@ -1,7 +1,7 @@
 // The actions a scope allows in a state: for every acting task, every op of the scope and every
 // combination of its arguments' domains, in a fixed order (the index of an action is its
 // position, which is how the exhaustive search stores paths). The same domains feed random
-// search (model/check.ts), so the two modes explore the same space.
+// search (model/search/random.ts), so the two modes explore the same space.
 //
 // Names are chosen the way a trace would: a fork's child is the lowest free T<n>; an open goes
 // into the lowest free fd variable f<i> (fd variables and task names are symmetric, so nothing is
@@ -60,6 +60,17 @@ export function domainsOf(s: State, scope: Scope, actor: Task): Domains {
   const live = s.tasks.filter((t) => t.state !== 'reaped').length;
   return { actor, pids, openVars, freeVar, childName: `T${k}`, canFork: live < scope.tasks };
 }
+
+/** The fd variable a step opens a file into, if it opens one. */
+export function openedVar(step: ParsedStep): string | undefined {
+  const raw = step.raw as Record<string, unknown>;
+  const v = OPENS_INTO[step.op.name];
+  const name = v === undefined ? undefined : raw[v];
+  return typeof name === 'string' ? name : undefined;
+}
+
+/** Which argument names the fd variable an op opens a file into. */
+export const OPENS_INTO: Readonly<Record<string, string>> = { open_ns: 'fd', pidfd_open: 'fd', open_bind: 'fd', open_file: 'fd', ioctl_ns: 'out', fork: 'pidfd' };
 
 /** The acting tasks: every running named task, and one that has exited (when the scope asks for invalid choices). */
 export function actors(s: State, scope: Scope): Task[] {

@@ -30,13 +30,9 @@ import { replay } from '../replay';
 import { enumerateActions } from './actions';
 import { expandStates, makeContext, rebuild, type ExpandContext, type ExpandResult, type FoundViolation } from './expand';
 import { collisionProbability, FingerprintSet } from './fpset';
-import type { Scope } from './scope';
+import { searchSemantics, type Scope } from './scope';
+export { searchSemantics };
 
-/** The semantics a search runs: the variant, with the scope's small-scope constants for the limits it does not set itself. */
-export function searchSemantics(def: VariantDef, scope: Scope): Semantics {
-  if (!scope.constants || Object.keys(scope.constants).length === 0) return semanticsOf(def);
-  return semanticsOf({ ...def, limits: { ...scope.constants, ...def.limits } });
-}
 
 export interface ExhaustiveOptions {
   readonly def: VariantDef;
@@ -54,6 +50,13 @@ export interface ExhaustiveOptions {
   readonly start?: Start;
   readonly shouldStop?: () => boolean;
   readonly onProgress?: (p: ExhaustiveProgress) => void;
+  /** search for this property only: stop when it breaks (other violations are collected on the way, and their states not expanded) */
+  readonly target?: string;
+  /** stop (stopped: 'budget') before a level that would start with more distinct states than this */
+  readonly maxStates?: number;
+  /** in-process search only (workers 1): these semantics and mutes instead of the variant's */
+  readonly sem?: Semantics;
+  readonly muted?: Muted;
 }
 
 export interface ExhaustiveProgress {
@@ -89,7 +92,7 @@ export interface ExhaustiveResult {
   readonly depth: number;
   /** the deepest level whose every state was expanded (depth when complete) */
   readonly depthDone: number;
-  readonly stopped: 'done' | 'violation' | 'interrupted';
+  readonly stopped: 'done' | 'violation' | 'interrupted' | 'budget';
   readonly distinct: number;
   readonly generated: number;
   readonly levels: readonly LevelStats[];
@@ -207,12 +210,13 @@ function workerPool(n: number, init: object): Pool {
 export async function exhaustive(opts: ExhaustiveOptions): Promise<ExhaustiveResult> {
   const t0 = Date.now();
   const scope = opts.scope;
-  const sem = searchSemantics(opts.def, scope);
-  const mutes = (opts.def.knownFindings ?? []).map(knownFinding);
+  const sem = opts.sem ?? searchSemantics(opts.def, scope);
+  const mutes = (opts.muted ?? opts.def.knownFindings ?? []).map(knownFinding);
   const symmetry = opts.symmetry ?? true;
   const ctx = makeContext(sem, scope, mutes, { symmetry, ...(opts.start ? { start: opts.start } : {}) });
-  const nWorkers = Math.max(1, Math.min(opts.workers ?? cpus().length, 64));
-  const maxErrors = opts.maxErrors ?? 1;
+  const nWorkers = opts.sem ? 1 : Math.max(1, Math.min(opts.workers ?? cpus().length, 64));
+  const maxErrors = opts.target !== undefined ? Infinity : (opts.maxErrors ?? 1);
+  const targetFound = () => opts.target !== undefined && found.has(opts.target);
   const split = Math.min(opts.split ?? 2, opts.depth);
   const seen = new FingerprintSet(1 << 16, nWorkers > 1);
   const tree = new Tree();
@@ -242,7 +246,11 @@ export async function exhaustive(opts: ExhaustiveOptions): Promise<ExhaustiveRes
   let bad = new Set<number>(rootBroken ? [0] : []);
   let depthDone = 0;
   try {
-    for (let d = 0; d < opts.depth && found.size < maxErrors; d++) {
+    for (let d = 0; d < opts.depth && found.size < maxErrors && !targetFound(); d++) {
+      if (opts.maxStates !== undefined && levelEnd - levelStart > opts.maxStates) {
+        stopped = 'budget';
+        break;
+      }
       // the frontier: this level's states that did not break an invariant (and, past the split, this shard's)
       let frontier: number[] = [];
       for (let i = levelStart; i < levelEnd; i++) if (!bad.has(i)) frontier.push(i);
@@ -327,7 +335,7 @@ export async function exhaustive(opts: ExhaustiveOptions): Promise<ExhaustiveRes
   } finally {
     await pool.close();
   }
-  if (stopped !== 'interrupted' && found.size > 0) stopped = 'violation';
+  if (stopped === 'done' && found.size > 0) stopped = 'violation';
   const counterexamples = [...found.values()].sort((a, b) => a.depth - b.depth || a.property.localeCompare(b.property));
   return {
     variant: sem.name, scope: scope.name, depth: opts.depth, depthDone, stopped, distinct: seen.count, generated,
@@ -345,7 +353,7 @@ function isStateViolation(v: FoundViolation): boolean {
 
 /** The scope as the document a worker rebuilds it from. */
 function scopeDoc(s: Scope): object {
-  const { fork: _f, cloneProbe: _c, unshare: _u, pidfdSetns: _p, fdVarNames: _v, ...doc } = s;
+  const { fork: _f, cloneProbe: _c, unshare: _u, pidfdSetns: _p, fdVarNames: _v, groupSize: _g, ...doc } = s;
   return doc;
 }
 

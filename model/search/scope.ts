@@ -11,9 +11,19 @@ import { CLONE, cloneFlag } from '../../spec/flags';
 import { OPS } from '../../spec/ops';
 import { PROC_ENTRY_NAMES } from '../../spec/proc';
 import { DROP_MODES } from '../../spec/syscalls/creds';
-import { KERNEL_LIMITS, type Limits } from '../../spec/semantics';
+import { KERNEL_LIMITS, type Limits, type Semantics } from '../../spec/semantics';
+import { semanticsOf, type VariantDef } from '../../spec/variants/define';
 
 export class ScopeError extends Error {}
+
+/**
+ * The semantics a search runs: the variant, with the scope's small-scope constants (or the given
+ * ones) for the limits the variant does not set itself.
+ */
+export function searchSemantics(def: VariantDef, scope: Scope, constants = scope.constants): Semantics {
+  if (!constants || Object.keys(constants).length === 0) return semanticsOf(def);
+  return semanticsOf({ ...def, limits: { ...constants, ...def.limits } });
+}
 
 /**
  * A flag-set list entry: a list of CLONE_* names, or every subset of `subsets` (the empty one
@@ -55,6 +65,8 @@ export interface ScopeSpec {
   readonly invalid?: boolean;
   /** the kernel's limits scaled down (small-scope constants) */
   readonly constants?: Partial<Limits>;
+  /** random search: the limits a quarter of the runs use instead (swarm), so depth and count rules are in reach */
+  readonly randomConstants?: Partial<Limits>;
 }
 
 /** A scope with its flag sets expanded to masks (deduplicated, in order). */
@@ -63,10 +75,12 @@ export interface Scope extends ScopeSpec {
   readonly cloneProbe: readonly number[];
   readonly unshare: readonly number[];
   readonly pidfdSetns: readonly number[];
+  /** for each mask of the four lists, how many masks its entry expanded to */
+  readonly groupSize: Readonly<Record<'fork' | 'cloneProbe' | 'unshare' | 'pidfdSetns', readonly number[]>>;
   readonly fdVarNames: readonly string[];
 }
 
-const SPEC_KEYS = ['name', 'doc', 'tasks', 'fdVars', 'targets', 'ops', 'forkFlags', 'forkPidfd', 'cloneProbeFlags', 'unshareFlags', 'pidfdSetnsFlags', 'entries', 'opath', 'ioctls', 'maps', 'dropModes', 'hostnames', 'shmKeys', 'invalid', 'constants'];
+const SPEC_KEYS = ['name', 'doc', 'tasks', 'fdVars', 'targets', 'ops', 'forkFlags', 'forkPidfd', 'cloneProbeFlags', 'unshareFlags', 'pidfdSetnsFlags', 'entries', 'opath', 'ioctls', 'maps', 'dropModes', 'hostnames', 'shmKeys', 'invalid', 'constants', 'randomConstants'];
 
 function flagMask(names: readonly string[], where: string): number {
   let m = 0;
@@ -78,32 +92,57 @@ function flagMask(names: readonly string[], where: string): number {
   return m >>> 0;
 }
 
-/** Expand flag-set specs into distinct masks, in order. */
-export function expandFlagSets(specs: readonly FlagSetSpec[], where: string): number[] {
-  const out: number[] = [];
+/**
+ * Expand flag-set specs into distinct masks, in order, each with the size of the entry it came
+ * from (random search keeps fewer masks of a large `subsets` entry, so one entry does not crowd
+ * out the others).
+ */
+export function expandFlagSets(specs: readonly FlagSetSpec[], where: string): { masks: number[]; groupSize: number[] } {
+  const masks: number[] = [];
+  const groupSize: number[] = [];
   const seen = new Set<number>();
-  const add = (m: number) => {
-    if (!seen.has(m)) {
-      seen.add(m);
-      out.push(m);
-    }
-  };
   for (const s of specs) {
-    if (Array.isArray(s)) {
-      add(flagMask(s, where));
-      continue;
+    const group: number[] = [];
+    const add = (m: number) => {
+      if (!seen.has(m)) {
+        seen.add(m);
+        group.push(m);
+      }
+    };
+    if (Array.isArray(s)) add(flagMask(s, where));
+    else {
+      const spec = s as { subsets?: unknown; with?: unknown };
+      if (!Array.isArray(spec.subsets) || spec.subsets.length > 10) throw new ScopeError(`${where}: {"subsets": [...]} needs a list of at most 10 names`);
+      const bits = (spec.subsets as string[]).map((n) => flagMask([n], where));
+      const withs = spec.with === undefined ? [0] : Array.isArray(spec.with) ? (spec.with as string[][]).map((w) => flagMask(Array.isArray(w) ? w : [], where)) : [0];
+      for (let k = 0; k < 1 << bits.length; k++) {
+        let m = 0;
+        for (let b = 0; b < bits.length; b++) if (k & (1 << b)) m |= bits[b]!;
+        for (const w of withs) add((m | w) >>> 0);
+      }
     }
-    const spec = s as { subsets?: unknown; with?: unknown };
-    if (!Array.isArray(spec.subsets) || spec.subsets.length > 10) throw new ScopeError(`${where}: {"subsets": [...]} needs a list of at most 10 names`);
-    const bits = (spec.subsets as string[]).map((n) => flagMask([n], where));
-    const withs = spec.with === undefined ? [0] : Array.isArray(spec.with) ? (spec.with as string[][]).map((w) => flagMask(Array.isArray(w) ? w : [], where)) : [0];
-    for (let k = 0; k < 1 << bits.length; k++) {
-      let m = 0;
-      for (let b = 0; b < bits.length; b++) if (k & (1 << b)) m |= bits[b]!;
-      for (const w of withs) add((m | w) >>> 0);
+    for (const m of group) {
+      masks.push(m);
+      groupSize.push(group.length);
     }
   }
-  return out;
+  return { masks, groupSize };
+}
+
+type FlagList = 'fork' | 'cloneProbe' | 'unshare' | 'pidfdSetns';
+const FLAG_FIELDS: readonly (readonly [FlagList, 'forkFlags' | 'cloneProbeFlags' | 'unshareFlags' | 'pidfdSetnsFlags'])[] = [
+  ['fork', 'forkFlags'], ['cloneProbe', 'cloneProbeFlags'], ['unshare', 'unshareFlags'], ['pidfdSetns', 'pidfdSetnsFlags'],
+];
+
+function flagLists(spec: ScopeSpec, where: string): Pick<Scope, FlagList | 'groupSize'> {
+  const out: Partial<Record<FlagList, number[]>> = {};
+  const groupSize: Partial<Record<FlagList, number[]>> = {};
+  for (const [k, field] of FLAG_FIELDS) {
+    const e = expandFlagSets(spec[field], `${where}: "${field}"`);
+    out[k] = e.masks;
+    groupSize[k] = e.groupSize;
+  }
+  return { ...(out as Record<FlagList, number[]>), groupSize: groupSize as Record<FlagList, number[]> };
 }
 
 const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
@@ -135,25 +174,76 @@ export function makeScope(doc: unknown, where: string): Scope {
   if (!Array.isArray(d.maps) || !(d.maps as unknown[]).every((m) => typeof m === 'object' && m !== null && Object.entries(m).every(([k, v]) => ['uid', 'gid', 'setgroups'].includes(k) && typeof v === 'string'))) fail('"maps" must be a list of {uid?, gid?, setgroups?} strings');
   if (!Array.isArray(d.shmKeys) || !(d.shmKeys as unknown[]).every((k) => typeof k === 'number' && Number.isInteger(k))) fail('"shmKeys" must be a list of integers');
   for (const k of ['forkPidfd', 'opath', 'invalid']) if (d[k] !== undefined && typeof d[k] !== 'boolean') fail(`"${k}" must be true or false`);
-  const constants = d.constants ?? {};
-  if (typeof constants !== 'object' || constants === null || Array.isArray(constants)) fail('"constants" must be an object');
-  for (const [k, v] of Object.entries(constants as object)) {
-    if (!Object.prototype.hasOwnProperty.call(KERNEL_LIMITS, k)) fail(`"constants": no constant "${k}" (one of ${Object.keys(KERNEL_LIMITS).join(', ')})`);
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) fail(`"constants.${k}" must be a whole number`);
-  }
+  const limits = (k: 'constants' | 'randomConstants'): Partial<Limits> => {
+    const c = d[k] ?? {};
+    if (typeof c !== 'object' || c === null || Array.isArray(c)) fail(`"${k}" must be an object`);
+    for (const [n, v] of Object.entries(c as object)) {
+      if (!Object.prototype.hasOwnProperty.call(KERNEL_LIMITS, n)) fail(`"${k}": no constant "${n}" (one of ${Object.keys(KERNEL_LIMITS).join(', ')})`);
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) fail(`"${k}.${n}" must be a whole number`);
+    }
+    return c as Partial<Limits>;
+  };
+  const constants = limits('constants');
+  const randomConstants = d.randomConstants === undefined ? undefined : limits('randomConstants');
   const spec = d as unknown as ScopeSpec;
   return {
-    ...spec, tasks, fdVars, constants: constants as Partial<Limits>,
-    fork: expandFlagSets(spec.forkFlags, `${where}: "forkFlags"`),
-    cloneProbe: expandFlagSets(spec.cloneProbeFlags, `${where}: "cloneProbeFlags"`),
-    unshare: expandFlagSets(spec.unshareFlags, `${where}: "unshareFlags"`),
-    pidfdSetns: expandFlagSets(spec.pidfdSetnsFlags, `${where}: "pidfdSetnsFlags"`),
+    ...spec, tasks, fdVars, constants, ...(randomConstants ? { randomConstants: { ...constants, ...randomConstants } } : {}),
+    ...flagLists(spec, where),
     fdVarNames: Array.from({ length: fdVars }, (_, i) => `f${i}`),
   };
 }
 
 const N = (...names: string[]): string[] => names.map((n) => `CLONE_${n}`);
+/** The small-scope constants: nesting depth 2, three namespaces of a type per user. */
+const SMALL_CONSTANTS: Partial<Limits> = { pidNsMaxLevel: 2, userNsMaxLevel: 2, maxNamespacesInit: 3, maxNamespacesNested: 3 };
 const ALL_NS = N('NEWUSER', 'NEWNS', 'NEWUTS', 'NEWIPC', 'NEWPID', 'NEWCGROUP', 'NEWNET', 'NEWTIME');
+
+const DEFAULT: ScopeSpec = {
+  name: 'default',
+  doc: 'four tasks, two fd variables, two targets, every operation; every combination of the structural namespace types, with the ordinary clone flags; the kernel\'s real limits',
+  tasks: 4, fdVars: 2, targets: ['a', 'b'],
+  ops: OPS.map((o) => o.name),
+  forkFlags: [
+    { subsets: N('NEWUSER', 'NEWPID', 'NEWNS', 'NEWTIME', 'NEWNET') },
+    N('NEWUTS'), N('NEWIPC'), N('NEWCGROUP'), ALL_NS,
+    N('VM'), N('FS'), N('FILES'), N('PARENT'), N('VM', 'SIGHAND'), N('THREAD', 'SIGHAND', 'VM'), N('NEWIPC', 'SYSVSEM'),
+    N('NEWUSER', 'FS'), N('NEWNS', 'FS'), N('THREAD', 'SIGHAND', 'VM', 'NEWNET'), N('THREAD', 'SIGHAND', 'VM', 'NEWPID'), N('NEWTIME', 'VM'),
+  ],
+  forkPidfd: true,
+  cloneProbeFlags: [N('THREAD'), N('SIGHAND'), N('PARENT'), N('NEWUSER', 'FS'), N('NEWIPC', 'SYSVSEM')],
+  unshareFlags: [
+    { subsets: N('NEWUSER', 'NEWPID', 'NEWNS', 'NEWTIME', 'NEWNET') },
+    N('NEWUTS'), N('NEWIPC'), N('NEWCGROUP'), ALL_NS, N('FS'), N('FILES'), N('VM'), N('THREAD'), N('SIGHAND'), N('PARENT'),
+  ],
+  pidfdSetnsFlags: [N('NEWUSER'), N('NEWNS'), N('NEWPID'), N('NEWNET'), N('NEWNS', 'NEWNET'), N('NEWUSER', 'NEWNET'), N('NEWPID', 'NEWNET', 'NEWUTS'), ALL_NS, N('VM'), []],
+  entries: ['user', 'pid', 'pid_for_children', 'mnt', 'net', 'uts', 'time', 'time_for_children'],
+  opath: true,
+  ioctls: ['NS_GET_USERNS', 'NS_GET_PARENT', 'NS_GET_NSTYPE', 'NS_GET_OWNER_UID', 'NS_GET_MNTNS_ID', 'NS_BOGUS'],
+  maps: [{ uid: '0 0 1', gid: '0 0 1', setgroups: 'deny' }, { uid: '0 0 1' }, { gid: '0 0 1' }, { uid: '0 1000 1' }],
+  dropModes: ['nobody', 'seteuid_nobody', 'capset_zero', 'capset_admin'],
+  hostnames: ['x', 'h'.repeat(65)],
+  shmKeys: [1],
+  invalid: true,
+  randomConstants: SMALL_CONSTANTS,
+};
+
+/**
+ * `wide`: the default's choices with room for long random runs (and random conformance): more
+ * tasks, fd variables and targets, and id maps the kernel refuses. Too wide for exhaustive search
+ * beyond depth 2.
+ */
+const WIDE: ScopeSpec = {
+  ...DEFAULT,
+  name: 'wide',
+  doc: 'the default\'s choices with eight tasks, four fd variables, three targets and refused id maps: for long random runs and conformance',
+  tasks: 8, fdVars: 4, targets: ['a', 'b', 'c'],
+  maps: [
+    ...DEFAULT.maps,
+    { uid: '0 65534 1', gid: '0 65534 1' }, { uid: '0 0 4294967295' }, { uid: '1 1 1', setgroups: 'deny' }, { uid: '0 5000 1' }, { gid: '0 0 1', setgroups: 'allow' }, { uid: 'bogus' },
+  ],
+  hostnames: ['x', 'y', 'h'.repeat(65)],
+  shmKeys: [1, 2],
+};
 
 /**
  * The named presets. Why these flag sets: the four namespace types with a structure of their own
@@ -165,7 +255,7 @@ const ALL_NS = N('NEWUSER', 'NEWNS', 'NEWUTS', 'NEWIPC', 'NEWPID', 'NEWCGROUP', 
 export const PRESETS: Readonly<Record<string, ScopeSpec>> = {
   small: {
     name: 'small',
-    doc: 'three tasks, two fd variables, one target; namespace depth 2 and two namespaces per user: small enough to check every trace of 5 steps',
+    doc: 'three tasks, two fd variables, one target; namespace depth 2 and three namespaces of a type per user: small enough to check every trace of 5 steps',
     tasks: 3, fdVars: 2, targets: ['a'],
     ops: ['fork', 'exit', 'wait', 'unshare', 'setns', 'open_ns', 'close', 'bind_ns', 'umount', 'ioctl_ns', 'pidfd_open', 'drop_caps', 'write_map'],
     forkFlags: [[], N('NEWUSER'), N('NEWPID'), N('NEWNS'), N('NEWNET'), N('NEWUSER', 'NEWPID'), N('NEWUSER', 'NEWNS'), N('THREAD', 'SIGHAND', 'VM'), N('FS'), N('VM')],
@@ -179,35 +269,10 @@ export const PRESETS: Readonly<Record<string, ScopeSpec>> = {
     dropModes: ['nobody', 'capset_admin'],
     hostnames: [], shmKeys: [],
     invalid: false,
-    constants: { pidNsMaxLevel: 2, userNsMaxLevel: 2, maxNamespacesInit: 3, maxNamespacesNested: 3 },
+    constants: SMALL_CONSTANTS,
   },
-  default: {
-    name: 'default',
-    doc: 'four tasks, two fd variables, two targets, every operation; every combination of the structural namespace types, with the ordinary clone flags; the kernel\'s real limits',
-    tasks: 4, fdVars: 2, targets: ['a', 'b'],
-    ops: OPS.map((o) => o.name),
-    forkFlags: [
-      { subsets: N('NEWUSER', 'NEWPID', 'NEWNS', 'NEWTIME', 'NEWNET') },
-      N('NEWUTS'), N('NEWIPC'), N('NEWCGROUP'), ALL_NS,
-      N('VM'), N('FS'), N('FILES'), N('PARENT'), N('VM', 'SIGHAND'), N('THREAD', 'SIGHAND', 'VM'), N('NEWIPC', 'SYSVSEM'),
-      N('NEWUSER', 'FS'), N('NEWNS', 'FS'), N('THREAD', 'SIGHAND', 'VM', 'NEWNET'), N('THREAD', 'SIGHAND', 'VM', 'NEWPID'), N('NEWTIME', 'VM'),
-    ],
-    forkPidfd: true,
-    cloneProbeFlags: [N('THREAD'), N('SIGHAND'), N('PARENT'), N('NEWUSER', 'FS'), N('NEWIPC', 'SYSVSEM')],
-    unshareFlags: [
-      { subsets: N('NEWUSER', 'NEWPID', 'NEWNS', 'NEWTIME', 'NEWNET') },
-      N('NEWUTS'), N('NEWIPC'), N('NEWCGROUP'), ALL_NS, N('FS'), N('FILES'), N('VM'), N('THREAD'), N('SIGHAND'), N('PARENT'),
-    ],
-    pidfdSetnsFlags: [N('NEWUSER'), N('NEWNS'), N('NEWPID'), N('NEWNET'), N('NEWNS', 'NEWNET'), N('NEWUSER', 'NEWNET'), N('NEWPID', 'NEWNET', 'NEWUTS'), ALL_NS, N('VM'), []],
-    entries: ['user', 'pid', 'pid_for_children', 'mnt', 'net', 'uts', 'time', 'time_for_children'],
-    opath: true,
-    ioctls: ['NS_GET_USERNS', 'NS_GET_PARENT', 'NS_GET_NSTYPE', 'NS_GET_OWNER_UID', 'NS_GET_MNTNS_ID', 'NS_BOGUS'],
-    maps: [{ uid: '0 0 1', gid: '0 0 1', setgroups: 'deny' }, { uid: '0 0 1' }, { gid: '0 0 1' }, { uid: '0 1000 1' }],
-    dropModes: ['nobody', 'seteuid_nobody', 'capset_zero', 'capset_admin'],
-    hostnames: ['x', 'h'.repeat(65)],
-    shmKeys: [1],
-    invalid: true,
-  },
+  default: DEFAULT,
+  wide: WIDE,
 };
 
 export function presetNames(): string[] {

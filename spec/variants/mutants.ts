@@ -2,7 +2,8 @@
 // a variant, with the invariant the checker must find broken. These are the negative controls:
 // an invariant that no mutant breaks is untested.
 
-import type { VariantDef } from './define';
+import type { CreateRequest, NsTypeOps, VariantDef } from './define';
+import type { Call } from '../tx';
 import { LINUX_6_18 } from './history';
 
 /** Mutants are changes to linux-6.18, so they share its known kernel findings, except for the property a mutant must break. */
@@ -45,6 +46,11 @@ const DEFS: readonly VariantDef[] = [
   { name: 'M20a', doc: 'setns(time) allowed while the mm is shared', disable: ['timens.sharedMm'], expect: { violates: 'MmSharersShareTimeNs' }, source: 'H20, CVE-2023-23586' },
   { name: 'M21c', doc: 'setns through a pidfd commits each namespace as it installs it', effects: { 'setns.transactional': false }, expect: { violates: 'SetnsAllOrNothing' }, source: 'H21 (2020 pidfd setns review)' },
   { name: 'M28', doc: 'a failed clone/unshare leaks the namespaces it created before the failure', effects: { 'create.unwind': false }, expect: { violates: 'FailedCallChangesNothing' }, source: 'H28 "pidns: Make the pidns proc mount/umount logic obvious"' },
+  {
+    name: 'M30', doc: 'namespaces created together with CLONE_NEWUSER are owned by the caller\'s old user namespace (copy_namespaces before copy_creds)',
+    nsTypes: Object.fromEntries((['mnt', 'uts', 'ipc', 'pid', 'cgroup', 'net', 'time'] as const).map((t) => [t, { create: (base: NsTypeOps) => (c: Call, req: CreateRequest) => base.create(c, { ...req, owner: req.cred.userNs }) }])),
+    expect: { violates: 'NewNamespacesOwnedByNewUserNs' }, source: 'design: the order of copy_creds and copy_namespaces in copy_process, and of unshare_userns and unshare_nsproxy_namespaces',
+  },
   { name: 'M29', doc: 'setns into a mount namespace keeps the old root and cwd', effects: { 'mntns.resetRootCwd': false }, expect: { violates: 'FsRootInOwnMntNs' }, source: 'H29' },
 ];
 

@@ -1,14 +1,14 @@
 // nscheck check: random exploration with every property checked after every step.
 
-import { check, emptyCoverage, type CheckResult, type Coverage } from '../../model/check';
+import { coverageReport, coverageText as rulesText } from '../../model/search/coverage';
+import { emptyCoverage, randomSearch, randomSemantics, type Coverage, type RandomResult } from '../../model/search/random';
+import { loadScope } from '../../model/search/scope';
 import { replay } from '../../model/replay';
 import { readTrace, traceToJson } from '../../model/trace';
 import { controlPath, loadVariant, type LoadedVariant } from '../../model/variants';
 import { md, mdCode } from '../../reports/escape';
 import { junitXml } from '../../reports/junit';
 import { writeFileAtomic } from '../../reports/write';
-import { RULES, RULE_NAMES } from '../../spec/rules';
-import { ruleInForce } from '../../spec/semantics';
 import { UsageError, type CommandSpec, type Parsed } from '../args';
 import { parseShard, runExhaustive } from './check-exhaustive';
 import { EXIT_INTERRUPTED, interruption } from '../signals';
@@ -34,9 +34,10 @@ such trace keeps every property. A counterexample is saved as a trace with an HT
     shard: { type: 'string', arg: 'i/n', help: 'exhaustive: explore only shard i of n (for a CI matrix; combine with nscheck merge)' },
     'max-errors': { type: 'int', arg: 'N', default: 1, min: 1, max: 1000, help: 'exhaustive: go on until N properties have a shortest counterexample' },
     'no-symmetry': { type: 'bool', help: 'exhaustive: do not merge states that differ only by a renaming' },
-    runs: { type: 'int', arg: 'N', default: 1000, min: 1, max: 1e9, help: 'random: runs' },
+    runs: { type: 'int', arg: 'N', default: 10000, min: 1, max: 1e9, help: 'random: runs' },
     'max-steps': { type: 'int', arg: 'N', default: 40, min: 1, max: 100000, help: 'random: steps per run at most' },
     seed: { type: 'int', arg: 'N', default: 1, min: 0, max: 0xffffffff, help: 'random: the seed (the same seed gives the same result)' },
+    'no-swarm': { type: 'bool', help: 'random: every run uses every op and flag set of the scope (default: each run its own subset, swarm testing)' },
     time: { type: 'int', arg: 'SECONDS', min: 1, max: 1e7, help: 'random: stop starting runs after this long' },
     out: { type: 'string', arg: 'DIR', default: DEFAULT_OUT, help: 'where a counterexample is saved (DIR/<variant>-<property>.trace.json and a report folder)' },
     itf: { type: 'string', arg: 'FILE', help: 'also write the counterexample as an ITF trace (Apalache/Quint), see docs/itf.md' },
@@ -52,7 +53,7 @@ Exit 0 the variant behaves as it expects (default: no violation), 1 it does not,
 3 internal error, 130 interrupted (what was found so far is reported).`,
 };
 
-const RANDOM_ONLY = ['runs', 'max-steps', 'seed', 'time'];
+const RANDOM_ONLY = ['runs', 'max-steps', 'seed', 'time', 'no-swarm'];
 const EXHAUSTIVE_ONLY = ['depth', 'workers', 'shard', 'max-errors', 'no-symmetry'];
 
 async function run({ values, given }: Parsed, io: Out): Promise<number> {
@@ -69,14 +70,16 @@ async function run({ values, given }: Parsed, io: Out): Promise<number> {
   const seed = values.seed as number;
   const out = values.out as string;
   checkOutputs(values, ['out'], ['itf', 'junit', 'summary']);
+  const scopeArg = (values.scope as string | undefined) ?? 'default';
+  const scope = loadScope(scopeArg);
   const v: LoadedVariant = await loadVariant(values.variant as string);
-  const sem = v.sem;
+  const { sem, scaledSem } = randomSemantics(v.def, scope);
   const expected = expectedOf(v);
   const coverage = emptyCoverage();
   const progress = new Progress(io);
   const started = Date.now();
-  const result: CheckResult = await check({
-    sem, runs, maxSteps, seed, coverage, now: Date.now, ignore: v.def.knownFindings ?? [],
+  const result: RandomResult = await randomSearch({
+    sem, scaledSem, scope, runs, maxSteps, seed, coverage, now: Date.now, ignore: v.def.knownFindings ?? [], noSwarm: values['no-swarm'] === true,
     ...(expected !== 'holds' ? { target: expected } : {}),
     ...(values.time !== undefined ? { timeMs: (values.time as number) * 1000 } : {}),
     shouldStop: () => interruption.requested,
@@ -86,14 +89,14 @@ async function run({ values, given }: Parsed, io: Out): Promise<number> {
   const elapsed = Date.now() - started;
   const cx = result.counterexample;
   const interrupted = result.stopped === 'interrupted';
-  const head = `nscheck check: variant ${sem.name}, seed ${seed}, ${result.runs} run(s), ${result.steps.toLocaleString('en')} step(s) in ${duration(elapsed)}${interrupted ? ' (interrupted)' : result.stopped === 'time' ? ' (time budget reached)' : ''}\n`;
+  const head = `nscheck check: variant ${sem.name}, scope ${scope.name}, seed ${seed}, ${result.runs} run(s), ${result.steps.toLocaleString('en')} step(s) in ${duration(elapsed)}${interrupted ? ' (interrupted)' : result.stopped === 'time' ? ' (time budget reached)' : ''}\n`;
   let saved: Saved | undefined;
   if (cx) {
-    saved = await saveCounterexample(io, { property: cx.property, violation: cx.failure.violation, trace: { ...cx.trace, source: `nscheck check --variant ${v.arg} --seed ${seed} --max-steps ${maxSteps}` } }, v, {
+    saved = await saveCounterexample(io, { property: cx.property, violation: cx.failure.violation, trace: { ...cx.trace, source: `nscheck check --variant ${v.arg} --scope ${scopeArg} --seed ${seed} --max-steps ${maxSteps}${values['no-swarm'] ? ' --no-swarm' : ''}` } }, v, {
       dir: out, seed, text: !values.json, header: head,
       ...(typeof values.itf === 'string' ? { itf: values.itf } : {}),
     });
-    if (!values.json) io.out(`found after ${cx.runsToFind} run(s) in ${duration(cx.msToFind)}; shrunk from ${cx.foundLength} to ${cx.shrunkLength} step(s)\n`);
+    if (!values.json) io.out(`found after ${cx.runsToFind} run(s) (${cx.stepsToFind.toLocaleString('en')} steps) in ${duration(cx.msToFind)}; shrunk from ${cx.foundLength} to ${cx.shrunkLength} step(s), the shortest of ${cx.finds} find(s) in ${cx.extraRuns} more run(s)\n`);
   } else if (!values.json) {
     io.out(head);
     io.out(interrupted ? `${paint('yellow', 'interrupted')}: no violation in the runs done\n` : `${paint(expected === 'holds' ? 'green' : 'yellow', 'no violation')}\n`);
@@ -102,7 +105,7 @@ async function run({ values, given }: Parsed, io: Out): Promise<number> {
   let control: { file: string; broke: string | null } | undefined;
   const controlFile = controlPath(v);
   if (!cx && !interrupted && expected !== 'holds' && controlFile !== undefined) {
-    const r = replay(readTrace(controlFile), sem, { keepFrom: Infinity });
+    const r = replay(readTrace(controlFile), v.sem, { keepFrom: Infinity });
     control = { file: controlFile, broke: r.broken?.property ?? null };
     if (!values.json) io.out(`control trace ${controlFile}: ${control.broke ? `violates ${control.broke}` : 'holds'}\n`);
   }
@@ -130,37 +133,27 @@ async function run({ values, given }: Parsed, io: Out): Promise<number> {
   }
   if (values.json) {
     io.out(JSON.stringify({
-      mode: 'random', variant: sem.name, doc: v.def.doc, seed, runs: result.runs, steps: result.steps, stopped: result.stopped, ms: elapsed,
+      mode: 'random', variant: sem.name, scope: scope.name, swarm: values['no-swarm'] !== true, doc: v.def.doc, seed, runs: result.runs, steps: result.steps, stopped: result.stopped, ms: elapsed,
       expected, asExpected, muted: v.def.knownFindings ?? [], control: control ?? null,
       counterexample: cx ? {
         property: cx.property, violation: cx.failure.violation, shrunkLength: cx.shrunkLength, foundLength: cx.foundLength,
-        runsToFind: cx.runsToFind, msToFind: cx.msToFind, file: saved?.file ?? null, report: saved?.report ?? null, itf: saved?.itf ?? null,
+        runsToFind: cx.runsToFind, stepsToFind: cx.stepsToFind, msToFind: cx.msToFind, finds: cx.finds, extraRuns: cx.extraRuns, file: saved?.file ?? null, report: saved?.report ?? null, itf: saved?.itf ?? null,
         trace: JSON.parse(traceToJson(cx.trace)) as unknown,
       } : null,
-      ...(values.coverage ? { coverage: coverageJson(coverage, sem.kernel) } : {}),
+      ...(values.coverage ? { coverage: { results: coverage.results, ...coverageReport(coverage.rules, sem.kernel, scope, undefined) } } : {}),
     }, null, 2) + '\n');
-  } else if (values.coverage) io.out(coverageText(coverage, sem.kernel));
+  } else if (values.coverage) io.out(coverageText(coverage) + rulesText(coverageReport(coverage.rules, sem.kernel, scope, undefined)));
   if (interrupted && !cx) return EXIT_INTERRUPTED;
   return asExpected ? 0 : 1;
 }
 
 export const command = { spec, run };
 
-function coverageJson(c: Coverage, kernel: number) {
-  const inForce = RULE_NAMES.filter((r) => ruleInForce(r, kernel));
-  return { results: c.results, rules: c.rules, rulesNotReached: inForce.filter((r) => !(r in c.rules)) };
-}
-
-function coverageText(c: Coverage, kernel: number): string {
+function coverageText(c: Coverage): string {
   const lines = ['coverage (operation × result):'];
   for (const op of Object.keys(c.results).sort()) {
     const byResult = c.results[op]!;
     lines.push(`  ${op.padEnd(12)} ${Object.keys(byResult).sort().map((r) => `${r}:${byResult[r]}`).join('  ')}`);
   }
-  const inForce = RULE_NAMES.filter((r) => ruleInForce(r, kernel));
-  const reached = inForce.filter((r) => r in c.rules);
-  lines.push(`rules reached: ${reached.length} of ${inForce.length}`);
-  const missed = inForce.filter((r) => !(r in c.rules));
-  if (missed.length) lines.push(`  not reached: ${missed.map((r) => `${r} (${RULES[r].errno})`).join(', ')}`);
   return lines.join('\n') + '\n';
 }

@@ -1,6 +1,7 @@
 // nscheck variants [--check]: the built-in variants, and the matrix of checking each.
 
-import { check } from '../../model/check';
+import { randomSearch, randomSemantics } from '../../model/search/random';
+import { loadScope, type Scope } from '../../model/search/scope';
 import { replay } from '../../model/replay';
 import { readTrace } from '../../model/trace';
 import { controlPath, resolveVariant, type LoadedVariant } from '../../model/variants';
@@ -18,9 +19,10 @@ const spec: CommandSpec = {
   summary: 'Lists the built-in variants: kernel-history profiles (which must hold every invariant) and mutants that re-create\nhistorical bugs (each must be caught by the invariant it names). --check runs the checker on each and prints a\nmatrix: variant, expected, verdict, shrunk length, time to find.',
   options: {
     check: { type: 'bool', help: 'run the checker on every variant' },
-    runs: { type: 'int', arg: 'N', default: 2000, min: 1, max: 1e9, help: 'random runs per variant' },
+    runs: { type: 'int', arg: 'N', default: 10000, min: 1, max: 1e9, help: 'random runs per variant' },
     'max-steps': { type: 'int', arg: 'N', default: 40, min: 1, max: 100000, help: 'steps per run at most' },
     seed: { type: 'int', arg: 'N', default: 1, min: 0, max: 0xffffffff, help: 'seed' },
+    scope: { type: 'string', arg: 'NAME|FILE', default: 'default', help: 'the action space runs draw from (a preset or a scope file)' },
     json: { type: 'bool', help: 'one JSON document on stdout' },
     junit: { type: 'string', arg: 'FILE', help: 'JUnit XML, one test case per variant (with --check)' },
     summary: { type: 'string', arg: 'FILE', help: 'a Markdown table for a CI job page (with --check)' },
@@ -43,11 +45,11 @@ export interface MatrixRow {
 }
 
 /** Check one variant: search, and fall back to its control trace when search misses. */
-export async function checkVariant(v: LoadedVariant, runs: number, seed: number, maxSteps: number): Promise<MatrixRow> {
+export async function checkVariant(v: LoadedVariant, scope: Scope, runs: number, seed: number, maxSteps: number): Promise<MatrixRow> {
   const expected = expectedOf(v);
   const t0 = Date.now();
-  const r = await check({
-    sem: v.sem, runs, maxSteps, seed, now: Date.now, ignore: v.def.knownFindings ?? [],
+  const r = await randomSearch({
+    ...randomSemantics(v.def, scope), scope, runs, maxSteps, seed, now: Date.now, ignore: v.def.knownFindings ?? [],
     shouldStop: () => interruption.requested, ...(expected !== 'holds' ? { target: expected } : {}),
   });
   const cx = r.counterexample;
@@ -75,6 +77,7 @@ async function run({ values }: Parsed, io: Out): Promise<number> {
   const runs = values.runs as number;
   const seed = values.seed as number;
   const maxSteps = values['max-steps'] as number;
+  const scope = loadScope(values.scope as string);
   const rows: MatrixRow[] = [];
   const progress = new Progress(io, 1000);
   let interrupted = false;
@@ -84,7 +87,7 @@ async function run({ values }: Parsed, io: Out): Promise<number> {
       break;
     }
     progress.update((ms) => `variant ${rows.length + 1}/${BUILTIN_VARIANTS.length} (${def.name}), ${Progress.rate(rows.length, BUILTIN_VARIANTS.length, ms, 'variants')}`, true);
-    rows.push(await checkVariant(resolveVariant(def.name), runs, seed, maxSteps));
+    rows.push(await checkVariant(resolveVariant(def.name), scope, runs, seed, maxSteps));
   }
   progress.done();
   if (typeof values.junit === 'string') {
