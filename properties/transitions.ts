@@ -42,14 +42,15 @@ export const ActivePidNsNeverChanges: Transition = {
   name: 'ActivePidNsNeverChanges',
   doc: 'A task\'s own pid namespace and pid numbers never change.',
   source: 'kernel/pid_namespace.c pidns_install changes only pid_ns_for_children; H8 (M8b)',
-  check({ changes, after, before }) {
+  check(v) {
+    const { changes, after } = v;
     for (const c of changes) {
       if (c.table !== 'tasks' || c.before === undefined || c.reused) continue;
       const t = c.before as Task;
       const a = after.tasks[c.id]!;
       if (a.state === 'reaped' || t.state === 'reaped') continue;
       if (a.pidNs !== t.pidNs || a.pids.length !== t.pids.length) {
-        return { message: `task ${t.name}'s active pid namespace changed from ${nsName(before, t.pidNs)} to ${nsName(after, a.pidNs)}`, expected: nsName(before, t.pidNs), actual: nsName(after, a.pidNs), objects: [`task:${t.id}`, `ns:${t.pidNs}`, `ns:${a.pidNs}`] };
+        return { message: `task ${t.name}'s active pid namespace changed from ${nsName(v.before, t.pidNs)} to ${nsName(after, a.pidNs)}`, expected: nsName(v.before, t.pidNs), actual: nsName(after, a.pidNs), objects: [`task:${t.id}`, `ns:${t.pidNs}`, `ns:${a.pidNs}`] };
       }
     }
     return undefined;
@@ -60,10 +61,12 @@ export const ChildBornInPidForChildren: Transition = {
   name: 'ChildBornInPidForChildren',
   doc: 'A new process is born in its creator\'s pid_for_children, or in a new namespace directly below it.',
   source: 'kernel/fork.c copy_process → alloc_pid(p->nsproxy->pid_ns_for_children)',
-  check({ before, step, outcome, after, changes }) {
+  check(v) {
+    const { step, outcome, after, changes } = v;
     if (!outcome.ok) return undefined;
     const born = changes.filter((c) => c.table === 'tasks' && (c.before === undefined || c.reused));
     if (born.length === 0) return undefined;
+    const before = v.before;
     const creator = taskByName(before, step.task);
     if (!creator || creator.proxy === null) return undefined;
     const pfc = before.proxies[creator.proxy]!.slots.pidForChildren;
@@ -83,13 +86,15 @@ export const NoCapabilityGain: Transition = {
   name: 'NoCapabilityGain',
   doc: 'A task that stays in its user namespace never gains a permitted capability, and no task gains CAP_SYS_ADMIN over a user namespace it could not already act on.',
   source: 'kernel/user_namespace.c userns_install ("Don\'t allow gaining capabilities by reentering the same user namespace"); H12',
-  check({ before, after, changes }) {
+  check(v) {
+    const { after, changes } = v;
     for (const c of changes) {
       if (c.table !== 'tasks' || c.before === undefined || c.reused) continue;
       const t = c.before as Task;
       const a = after.tasks[c.id]!;
       // credentials are immutable values: the same object grants the same capabilities
       if (t.state !== 'running' || a.state !== 'running' || a.cred === t.cred) continue;
+      const before = v.before;
       const tb = rowsOf(before);
       const ta = rowsOf(after);
       // capset may raise the effective set from the permitted one; the permitted set only shrinks
@@ -113,11 +118,13 @@ export const SetnsHonoursNstype: Transition = {
   name: 'SetnsHonoursNstype',
   doc: 'setns with a namespace fd and a nonzero nstype succeeds only when the fd\'s namespace has that type.',
   source: 'kernel/nsproxy.c SYSCALL_DEFINE2(setns) (nstype check); setns(2); H3 (M3a)',
-  check({ before, step, outcome, sem }) {
+  check(v) {
+    const { step, outcome, sem } = v;
     if (step.op.name !== 'setns' || !outcome.ok) return undefined;
     const nstype = step.args.nstype as number;
     const fd = step.args.fd;
     if (nstype === 0 || typeof fd !== 'string') return undefined;
+    const before = v.before;
     const file = fileOfVar(before, step.task, fd);
     const ns = file && nsOfFile(before, file);
     if (!ns) return undefined;
@@ -151,10 +158,12 @@ export const NewNamespacesOwnedByNewUserNs: Transition = {
   name: 'NewNamespacesOwnedByNewUserNs',
   doc: 'Every namespace a clone or unshare creates together with CLONE_NEWUSER is owned by the new user namespace; without it, by the caller\'s user namespace.',
   source: 'kernel/fork.c copy_process (copy_creds before copy_namespaces, which passes the child\'s cred user ns); kernel/nsproxy.c unshare_nsproxy_namespaces (new_cred ? new_cred->user_ns : current_user_ns())',
-  check({ before, step, outcome, after, changes }) {
+  check(v) {
+    const { step, outcome, after, changes } = v;
     if (!CREATING.has(step.op.name) || !outcome.ok) return undefined;
     const created = changes.filter((c) => c.table === 'ns' && (c.before === undefined || c.reused)).map((c) => after.ns[c.id]!);
     if (created.length === 0) return undefined;
+    const before = v.before;
     const creator = taskByName(before, step.task);
     if (!creator) return undefined;
     const flags = typeof step.args.flags === 'number' ? step.args.flags : 0;

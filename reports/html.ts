@@ -106,7 +106,7 @@ show(cur);})();`;
 
 const SCRIPT_HASH = createHash('sha256').update(SCRIPT).digest('base64');
 
-function page(title: string, body: string, script: boolean): string {
+export function page(title: string, body: string, script: boolean): string {
   const csp = `default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src ${script ? `'sha256-${SCRIPT_HASH}'` : "'none'"}`;
   return `<!doctype html>
 <html lang="en">

@@ -28,6 +28,7 @@ const COMMANDS: Readonly<Record<string, { readonly summary: string; readonly loa
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   export: { summary: 'write a C program that reproduces a trace on the kernel', load: () => (require('./commands/export') as typeof import('./commands/export')).command },
   // eslint-disable-next-line @typescript-eslint/no-require-imports
+  diff: { summary: 'the shortest traces that tell two variants apart, grouped by behaviour change', load: () => (require('./commands/diff') as typeof import('./commands/diff')).command },
   scope: { summary: 'print a scope (the action space of a search) and how many actions it allows per state', load: () => (require('./commands/scope') as typeof import('./commands/scope')).command },
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   merge: { summary: 'combine the results of the shards of an exhaustive search into one verdict', load: () => (require('./commands/merge') as typeof import('./commands/merge')).command },

@@ -58,6 +58,8 @@ export function domainsOf(s: State, scope: Scope, actor: Task): Domains {
   let k = 1;
   while (s.names.has(`T${k}`)) k++;
   const live = s.tasks.filter((t) => t.state !== 'reaped').length;
+  // invalid choices: a pid argument naming no task (one never forked, or reaped)
+  if (scope.invalid) pids.push(`T${k}`);
   return { actor, pids, openVars, freeVar, childName: `T${k}`, canFork: live < scope.tasks };
 }
 
@@ -149,7 +151,11 @@ export function actionsOf(s: State, scope: Scope, d: Domains, opName: string, ou
     case 'bind_ns':
       for (const target of scope.targets) {
         for (const pid of d.pids) for (const type of scope.entries) out.push(step(task, 'bind_ns', { pid, type, target }, { pid, type, target }));
-        for (const fd of d.openVars) out.push(step(task, 'bind_ns', { fd, target }, { fd, target }));
+        for (const fd of fds) out.push(step(task, 'bind_ns', { fd, target }, { fd, target }));
+        if (scope.dirTargets) {
+          for (const type of scope.entries) out.push(step(task, 'bind_ns', { pid: 'self', type, target, dir: true }, { pid: 'self', type, target, dir: true }));
+          for (const fd of d.openVars) out.push(step(task, 'bind_ns', { fd, target, dir: true }, { fd, target, dir: true }));
+        }
       }
       return;
     case 'open_bind':
@@ -175,7 +181,7 @@ export function actionsOf(s: State, scope: Scope, d: Domains, opName: string, ou
       for (const pid of d.pids) for (const type of scope.entries) out.push(step(task, 'readlink_ns', { pid, type }, { pid, type }));
       return;
     case 'same_ns':
-      for (const v of d.openVars) {
+      for (const v of scope.invalid && d.freeVar !== undefined ? [...d.openVars, d.freeVar] : d.openVars) {
         for (const type of scope.entries) {
           const b = `${task}:${type}`;
           out.push(step(task, 'same_ns', { a: { fd: v }, b: { pid: task, entry: type } }, { a: `fd:${v}`, b }));

@@ -61,6 +61,11 @@ function grow(a: Int32Array, need: number): Int32Array<ArrayBuffer> {
 export interface CanonOptions {
   /** merge states that differ only by a renaming of tasks, fds, targets, non-initial objects (default true) */
   readonly symmetry?: boolean;
+  /**
+   * keep the names (task names, fd variables, targets) in the view, and no symmetry: for pairs
+   * of states (nscheck diff), where the two sides must be renamed alike
+   */
+  readonly named?: boolean;
   /** rounds of colour refinement (default 3) */
   readonly rounds?: number;
 }
@@ -68,6 +73,7 @@ export interface CanonOptions {
 /** Computes canonical fingerprints; one per search thread (it reuses its buffers). */
 export class Canonicalizer {
   private readonly symmetry: boolean;
+  private readonly named: boolean;
   private readonly rounds: number;
   // objects (global index o): kind, row id, start of own fields
   private n = 0;
@@ -89,9 +95,16 @@ export class Canonicalizer {
   private order = new Int32Array(64);
   private index = new Int32Array(64);
   private gOf: Int32Array[] = Array.from({ length: 8 }, () => new Int32Array(16));
+  // scratch maps, cleared for every state
+  private readonly pidfdTasks = new Set<number>();
+  private readonly mntRank = new Map<number, number>();
+  private readonly mounts = new Map<number, number>();
+  private readonly sighandFirst = new Map<number, number>();
+  private readonly inumFirst = new Map<number, number>();
 
   constructor(opts: CanonOptions = {}) {
-    this.symmetry = opts.symmetry ?? true;
+    this.named = opts.named ?? false;
+    this.symmetry = !this.named && (opts.symmetry ?? true);
     this.rounds = opts.rounds ?? 3;
   }
 
@@ -135,11 +148,12 @@ export class Canonicalizer {
       this.gOf[k]!.fill(-1, 0, len);
     }
     // a reaped task is in the view only while a pidfd names it
-    let pidfdTasks: Set<number> | undefined;
-    for (const f of s.files) if (!f.freed && f.pidTask !== null) (pidfdTasks ??= new Set()).add(f.pidTask);
+    const pidfdTasks = this.pidfdTasks;
+    pidfdTasks.clear();
+    for (const f of s.files) if (!f.freed && f.pidTask !== null) pidfdTasks.add(f.pidTask);
     const gT = this.gOf[K_TASK]!, gN = this.gOf[K_NS]!, gP = this.gOf[K_PROXY]!, gI = this.gOf[K_INODE]!;
     const gF = this.gOf[K_FILE]!, gD = this.gOf[K_FDTABLE]!, gS = this.gOf[K_FS]!, gM = this.gOf[K_MM]!;
-    for (const t of s.tasks) if (t.state !== 'reaped' || pidfdTasks?.has(t.id)) { gT[t.id] = this.n; this.obj(K_TASK, t.id); }
+    for (const t of s.tasks) if (t.state !== 'reaped' || pidfdTasks.has(t.id)) { gT[t.id] = this.n; this.obj(K_TASK, t.id); }
     for (const x of s.ns) if (!x.freed) { gN[x.id] = this.n; this.obj(K_NS, x.id); }
     for (const p of s.proxies) if (!p.freed) { gP[p.id] = this.n; this.obj(K_PROXY, p.id); }
     for (const i of s.inodes) if (!i.freed) { gI[i.id] = this.n; this.obj(K_INODE, i.id); }
@@ -157,17 +171,18 @@ export class Canonicalizer {
     const n = this.n;
     const at = (g: Int32Array, id: number | null) => (id === null ? -1 : g[id] ?? -1);
     // mount-namespace creation order; where each mount is (files opened through it point there)
-    let mntRank: Map<number, number> | undefined;
-    let mounts: Map<number, number> | undefined;
+    const mntRank = this.mntRank, mounts = this.mounts, sighandFirst = this.sighandFirst, inumFirst = this.inumFirst;
+    mntRank.clear();
+    mounts.clear();
+    sighandFirst.clear();
+    inumFirst.clear();
     for (const x of s.ns) {
       if (x.freed || x.type !== 'mnt') continue;
       let r = 0;
       for (const y of s.ns) if (!y.freed && y.type === 'mnt' && y.nsId < x.nsId) r++;
-      (mntRank ??= new Map()).set(x.id, r);
-      for (let i = 0; i < x.mounts.length; i++) (mounts ??= new Map()).set(x.mounts[i]!.id, gN[x.id]! * 1024 + i);
+      mntRank.set(x.id, r);
+      for (let i = 0; i < x.mounts.length; i++) mounts.set(x.mounts[i]!.id, gN[x.id]! * 1024 + i);
     }
-    let sighandFirst: Map<number, number> | undefined;
-    let inumFirst: Map<number, number> | undefined;
     if (this.ownStart.length < n + 1) this.ownStart = new Int32Array((n + 1) * 2);
     for (let o = 0; o < n; o++) {
       const k = this.kind[o]!;
@@ -183,6 +198,7 @@ export class Canonicalizer {
           const c = t.cred;
           this.pushOwn(c.uid); this.pushOwn(c.euid); this.pushOwn(c.gid); this.pushOwn(c.egid); this.pushOwn(c.capEff); this.pushOwn(c.capPrm);
           this.pushOwn(t.ignoresSigchld ? 1 : 0); this.pushOwn(t.exitCode ?? -1); this.pushOwn(t.leader === t.id ? 1 : 0); this.pushOwn(t.parent === null ? 1 : 0);
+          if (this.named) this.pushOwn(s.names.get(t.name) === t.id ? strHash(t.name) : 0);
           this.edge(o, at(gN, c.userNs), 1);
           this.edge(o, at(gN, t.pidNs), 2);
           this.edge(o, at(gP, t.proxy), 3);
@@ -191,7 +207,7 @@ export class Canonicalizer {
           this.edge(o, at(gM, t.mm), 6);
           this.edge(o, at(gT, t.parent), 7);
           if (t.leader !== t.id) this.edge(o, at(gT, t.leader), 8);
-          const f = (sighandFirst ??= new Map()).get(t.sighand);
+          const f = sighandFirst.get(t.sighand);
           if (f === undefined) sighandFirst.set(t.sighand, o);
           else this.edge(o, f, 9);
           break;
@@ -200,7 +216,7 @@ export class Canonicalizer {
           const x = s.ns[id]!;
           this.pushOwn(TYPE_CODE[x.type]!); this.pushOwn(x.refs); this.pushOwn(x.external ? 1 : 0); this.pushOwn(x.level);
           this.pushOwn(x.inum < FIRST_DYNAMIC_INUM ? x.inum : 0);
-          this.pushOwn(x.adding ? 1 : 0); this.pushOwn(x.lastPid); this.pushOwn(mntRank?.get(x.id) ?? -1);
+          this.pushOwn(x.adding ? 1 : 0); this.pushOwn(x.lastPid); this.pushOwn(mntRank.get(x.id) ?? -1);
           this.pushOwn(x.ownerUid); this.pushOwn(x.ownerGid); this.pushOwn(x.setgroupsDeny ? 1 : 0); this.pushOwn(x.parentCouldSetfcap ? 1 : 0); this.pushOwn(x.ucountMax);
           this.pushOwn(x.hostname.length === 0 ? 0 : strHash(x.hostname));
           if (x.uidMap) { this.pushOwn(x.uidMap.length); for (const e of x.uidMap) { this.pushOwn(e.inside); this.pushOwn(e.outside); this.pushOwn(e.count); } } else this.pushOwn(-1);
@@ -228,7 +244,7 @@ export class Canonicalizer {
             this.edge(o, at(gI, x.mounts[i]!.inode), 101 + 2 * i);
           }
           if (x.inum >= FIRST_DYNAMIC_INUM) {
-            const f = (inumFirst ??= new Map()).get(x.inum);
+            const f = inumFirst.get(x.inum);
             if (f === undefined) inumFirst.set(x.inum, o);
             else this.edge(o, f, 10);
           }
@@ -254,7 +270,7 @@ export class Canonicalizer {
           this.edge(o, at(gN, f.pidNs), 42);
           this.edge(o, at(gN, f.credNs), 43);
           this.edge(o, at(gN, f.mntNs), 44);
-          const where = f.viaMount === null ? undefined : mounts?.get(f.viaMount);
+          const where = f.viaMount === null ? undefined : mounts.get(f.viaMount);
           this.pushOwn(where === undefined ? -1 : where % 1024);
           if (where !== undefined) this.edge(o, Math.floor(where / 1024), 45);
           break;
@@ -262,7 +278,7 @@ export class Canonicalizer {
         case K_FDTABLE: {
           const t = s.fdtables[id]!;
           this.pushOwn(t.users); this.pushOwn(t.fds.size);
-          for (const [name, file] of t.fds) this.edge(o, at(gF, file), name.charCodeAt(0) === 35 ? 51 : 50);
+          for (const [name, file] of t.fds) this.edge(o, at(gF, file), name.charCodeAt(0) === 35 ? 51 : this.named ? 0x10000 + (strHash(name) & 0x7fff) : 50);
           break;
         }
         case K_FS: {
@@ -280,6 +296,7 @@ export class Canonicalizer {
         }
         case K_TARGET:
           this.pushOwn(s.targets.get(targetNames[id]!) ? 1 : 0);
+          if (this.named) this.pushOwn(strHash(targetNames[id]!));
           break;
       }
     }
@@ -372,6 +389,16 @@ export class Canonicalizer {
     }
     out[0] = fmix(h1) >>> 0;
     out[1] = fmix(h2) >>> 0;
+  }
+
+  /** The view as a graph: every object's own fields and the labelled edges (tests check isomorphism by brute force on it). */
+  graph(s: State): { own: number[][]; edges: [number, number, number][] } {
+    this.build(s);
+    const own: number[][] = [];
+    for (let o = 0; o < this.n; o++) own.push(Array.from(this.own.subarray(this.ownStart[o]!, this.ownStart[o + 1]!)));
+    const edges: [number, number, number][] = [];
+    for (let e = 0; e < this.m; e++) edges.push([this.eFrom[e]!, this.eTo[e]!, this.eLabel[e]!]);
+    return { own, edges };
   }
 
   /** The canonical description itself (tests compare these: equal means isomorphic). */

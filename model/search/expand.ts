@@ -14,7 +14,7 @@ import { releaseDying } from '../../spec/world';
 import { changedState, checkEdge, checkState, modelError, type PropertyFailure } from '../run';
 import { enumerateActions } from './actions';
 import { Canonicalizer } from './canon';
-import type { FingerprintSet } from './fpset';
+import { FingerprintSet } from './fpset';
 import type { Scope } from './scope';
 
 export interface ExpandContext {
@@ -76,6 +76,8 @@ export function expandStates(ctx: ExpandContext, paths: readonly ArrayLike<numbe
   const rules = new Map<string, number>();
   let generated = 0;
   const fp = new Uint32Array(2);
+  // successors already found in this slice: a duplicate is neither checked nor sent again
+  const local = new FingerprintSet(1 << 12);
   for (let k = 0; k < paths.length; k++) {
     if (shouldStop?.()) break;
     const parent = first + k;
@@ -98,7 +100,7 @@ export function expandStates(ctx: ExpandContext, paths: readonly ArrayLike<numbe
       if (changedState(exec)) {
         ctx.canon.fingerprint(world, fp);
         const hi = fp[0]!, lo = fp[1]!;
-        if (!seen.has(hi, lo)) {
+        if (!seen.has(hi, lo) && local.add(hi, lo)) {
           if (count * 4 + 4 > cand.length) {
             const b = new Uint32Array(cand.length * 2);
             b.set(cand);

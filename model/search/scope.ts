@@ -56,6 +56,8 @@ export interface ScopeSpec {
   readonly entries: readonly string[];
   /** offer O_PATH opens too */
   readonly opath?: boolean;
+  /** offer bind_ns onto a directory target too (dir: true) */
+  readonly dirTargets?: boolean;
   readonly ioctls: readonly string[];
   readonly maps: readonly MapSpec[];
   readonly dropModes: readonly string[];
@@ -80,7 +82,7 @@ export interface Scope extends ScopeSpec {
   readonly fdVarNames: readonly string[];
 }
 
-const SPEC_KEYS = ['name', 'doc', 'tasks', 'fdVars', 'targets', 'ops', 'forkFlags', 'forkPidfd', 'cloneProbeFlags', 'unshareFlags', 'pidfdSetnsFlags', 'entries', 'opath', 'ioctls', 'maps', 'dropModes', 'hostnames', 'shmKeys', 'invalid', 'constants', 'randomConstants'];
+const SPEC_KEYS = ['name', 'doc', 'tasks', 'fdVars', 'targets', 'ops', 'forkFlags', 'forkPidfd', 'cloneProbeFlags', 'unshareFlags', 'pidfdSetnsFlags', 'entries', 'opath', 'dirTargets', 'ioctls', 'maps', 'dropModes', 'hostnames', 'shmKeys', 'invalid', 'constants', 'randomConstants'];
 
 function flagMask(names: readonly string[], where: string): number {
   let m = 0;
@@ -173,7 +175,7 @@ export function makeScope(doc: unknown, where: string): Scope {
   for (const k of ['forkFlags', 'cloneProbeFlags', 'unshareFlags', 'pidfdSetnsFlags']) if (!Array.isArray(d[k])) fail(`"${k}" must be a list of flag sets`);
   if (!Array.isArray(d.maps) || !(d.maps as unknown[]).every((m) => typeof m === 'object' && m !== null && Object.entries(m).every(([k, v]) => ['uid', 'gid', 'setgroups'].includes(k) && typeof v === 'string'))) fail('"maps" must be a list of {uid?, gid?, setgroups?} strings');
   if (!Array.isArray(d.shmKeys) || !(d.shmKeys as unknown[]).every((k) => typeof k === 'number' && Number.isInteger(k))) fail('"shmKeys" must be a list of integers');
-  for (const k of ['forkPidfd', 'opath', 'invalid']) if (d[k] !== undefined && typeof d[k] !== 'boolean') fail(`"${k}" must be true or false`);
+  for (const k of ['forkPidfd', 'opath', 'dirTargets', 'invalid']) if (d[k] !== undefined && typeof d[k] !== 'boolean') fail(`"${k}" must be true or false`);
   const limits = (k: 'constants' | 'randomConstants'): Partial<Limits> => {
     const c = d[k] ?? {};
     if (typeof c !== 'object' || c === null || Array.isArray(c)) fail(`"${k}" must be an object`);
@@ -218,6 +220,7 @@ const DEFAULT: ScopeSpec = {
   pidfdSetnsFlags: [N('NEWUSER'), N('NEWNS'), N('NEWPID'), N('NEWNET'), N('NEWNS', 'NEWNET'), N('NEWUSER', 'NEWNET'), N('NEWPID', 'NEWNET', 'NEWUTS'), ALL_NS, N('VM'), []],
   entries: ['user', 'pid', 'pid_for_children', 'mnt', 'net', 'uts', 'time', 'time_for_children'],
   opath: true,
+  dirTargets: true,
   ioctls: ['NS_GET_USERNS', 'NS_GET_PARENT', 'NS_GET_NSTYPE', 'NS_GET_OWNER_UID', 'NS_GET_MNTNS_ID', 'NS_BOGUS'],
   maps: [{ uid: '0 0 1', gid: '0 0 1', setgroups: 'deny' }, { uid: '0 0 1' }, { gid: '0 0 1' }, { uid: '0 1000 1' }],
   dropModes: ['nobody', 'seteuid_nobody', 'capset_zero', 'capset_admin'],
@@ -255,15 +258,15 @@ const WIDE: ScopeSpec = {
 export const PRESETS: Readonly<Record<string, ScopeSpec>> = {
   small: {
     name: 'small',
-    doc: 'three tasks, two fd variables, one target; namespace depth 2 and three namespaces of a type per user: small enough to check every trace of 5 steps',
+    doc: 'three tasks, two fd variables, one target; the namespace types with a structure of their own (user, pid, mnt, time); depth 2 and three namespaces of a type per user: small enough to check every trace of 5 steps',
     tasks: 3, fdVars: 2, targets: ['a'],
     ops: ['fork', 'exit', 'wait', 'unshare', 'setns', 'open_ns', 'close', 'bind_ns', 'umount', 'ioctl_ns', 'pidfd_open', 'drop_caps', 'write_map'],
-    forkFlags: [[], N('NEWUSER'), N('NEWPID'), N('NEWNS'), N('NEWNET'), N('NEWUSER', 'NEWPID'), N('NEWUSER', 'NEWNS'), N('THREAD', 'SIGHAND', 'VM'), N('FS'), N('VM')],
+    forkFlags: [[], N('NEWUSER'), N('NEWPID'), N('NEWNS'), N('THREAD', 'SIGHAND', 'VM'), N('VM')],
     forkPidfd: false,
     cloneProbeFlags: [],
-    unshareFlags: [N('NEWUSER'), N('NEWPID'), N('NEWNS'), N('NEWNET'), N('NEWTIME'), N('NEWUSER', 'NEWNS')],
-    pidfdSetnsFlags: [N('NEWNS', 'NEWNET'), N('NEWPID'), N('NEWUSER', 'NEWNET')],
-    entries: ['user', 'pid', 'pid_for_children', 'mnt', 'net', 'time'],
+    unshareFlags: [N('NEWUSER'), N('NEWPID'), N('NEWNS'), N('NEWTIME')],
+    pidfdSetnsFlags: [N('NEWNS', 'NEWUSER'), N('NEWPID')],
+    entries: ['user', 'pid', 'mnt', 'time'],
     ioctls: ['NS_GET_USERNS', 'NS_GET_PARENT'],
     maps: [{ uid: '0 0 1', gid: '0 0 1', setgroups: 'deny' }],
     dropModes: ['nobody', 'capset_admin'],

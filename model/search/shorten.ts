@@ -11,6 +11,7 @@ import { cloneFlag, flagNames } from '../../spec/flags';
 import type { Muted } from '../run';
 import { exhaustive } from './exhaustive';
 import { makeScope, PRESETS, type MapSpec, type Scope, type ScopeSpec } from './scope';
+import { OPENS_INTO } from './actions';
 import { PROC_ENTRY_NAMES } from '../../spec/proc';
 
 /** At most this many distinct states on a level before the search gives up. */
@@ -18,8 +19,17 @@ const STATE_BUDGET = 20000;
 
 const asNames = (mask: number): string[] => flagNames(mask).filter((n) => n.startsWith('CLONE_'));
 
-/** The scope a trace spans, or undefined when it uses nothing a scope can express. */
+/** The scope a trace spans, with the small preset's choices, or undefined when none can be made. */
 export function traceScope(steps: readonly ParsedStep[]): Scope | undefined {
+  try {
+    return makeScope(union(traceScopeSpec(steps), PRESETS.small!), 'counterexample scope');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The scope a trace spans: its ops, flag sets, entries, values; invalid when it names what is not there. */
+export function traceScopeSpec(steps: readonly ParsedStep[]): ScopeSpec {
   const ops = new Set<string>();
   const masks = new Set<number>([0]);
   const probe = new Set<number>();
@@ -36,9 +46,24 @@ export function traceScope(steps: readonly ParsedStep[]): Scope | undefined {
   let opath = false;
   let pidfd = false;
   let invalid = false;
+  let zeroNstype = false;
+  let dirTargets = false;
+  // which names are tasks that exist (running or zombie), and which fd variables were ever opened
+  const exists = new Set<string>(['P', 'self']);
+  const running = new Set<string>(['P']);
+  const opened = new Set<string>();
   for (const s of steps) {
     const a = s.args as Record<string, unknown>;
     ops.add(s.op.name);
+    if (!running.has(s.task)) invalid = true;
+    for (const [k, spec] of Object.entries(s.op.args)) {
+      const v = a[k];
+      if (spec.kind === 'pid' && typeof v === 'string' && !exists.has(v)) invalid = true;
+      if (spec.kind === 'fd' && (v === -1 || (typeof v === 'string' && !opened.has(v)))) invalid = true;
+      if (spec.kind === 'side' && typeof (v as { fd?: unknown } | undefined)?.fd === 'string' && !opened.has((v as { fd: string }).fd)) invalid = true;
+    }
+    if (s.op.name === 'setns' && a.nstype === 0) zeroNstype = true;
+    if (s.op.name === 'bind_ns' && a.dir === true) dirTargets = true;
     const flags = typeof a.flags === 'number' ? a.flags : undefined;
     if (s.op.name === 'fork') forks++;
     if ((s.op.name === 'fork' || s.op.name === 'unshare') && flags !== undefined) masks.add(flags);
@@ -63,29 +88,32 @@ export function traceScope(steps: readonly ParsedStep[]): Scope | undefined {
     if (typeof a.target === 'string') targets.add(a.target);
     if (a.opath === true) opath = true;
     if (s.op.name === 'fork' && a.pidfd !== undefined) pidfd = true;
-    for (const k of ['fd', 'out', 'pidfd']) {
-      if (typeof a[k] === 'string') vars.add(a[k] as string);
-      if (a[k] === -1) invalid = true;
+    for (const k of ['fd', 'out', 'pidfd']) if (typeof a[k] === 'string') vars.add(a[k] as string);
+    const into = OPENS_INTO[s.op.name];
+    if (into !== undefined && typeof a[into] === 'string') opened.add(a[into] as string);
+    if (s.op.name === 'fork' && typeof a.child === 'string') {
+      exists.add(a.child);
+      running.add(a.child);
     }
+    if (s.op.name === 'exit') running.delete(s.task);
+    if (s.op.name === 'close' && typeof a.fd === 'string') opened.delete(a.fd);
+    if (s.op.name === 'wait' && typeof a.child === 'string') exists.delete(a.child);
   }
   // each flag set also one bit at a time; a pidfd made by pidfd_open could come from fork's CLONE_PIDFD and back
   for (const m of [...masks]) for (const n of flagNames(m)) masks.add(flagNames(m).length > 1 ? (cloneFlag(n) ?? 0) : m);
   if (pidfd && vars.size) ops.add('pidfd_open');
+  if (zeroNstype && (ops.has('pidfd_open') || pidfd)) pidfdMasks.add(0);
   if (ops.has('pidfd_open') && ops.has('fork')) pidfd = true;
   const flagSets = [...masks].map(asNames);
-  const own: ScopeSpec = {
-    name: 'counterexample', doc: 'the scope a counterexample spans, with the small preset\'s choices',
+  return {
+    name: 'counterexample', doc: 'the scope a trace spans',
     tasks: Math.min(16, 1 + forks), fdVars: Math.min(8, vars.size), targets: [...targets],
     ops: [...ops],
     forkFlags: flagSets, forkPidfd: pidfd, cloneProbeFlags: [...probe].map(asNames), unshareFlags: flagSets.filter((f) => f.length > 0),
     pidfdSetnsFlags: [...pidfdMasks].map(asNames),
     entries: [...entries], opath, ioctls: [...ioctls], maps, dropModes: [...modes], hostnames: [...hostnames], shmKeys: [...keys], invalid,
+    ...(dirTargets ? { dirTargets } : {}),
   };
-  try {
-    return makeScope(union(own, PRESETS.small!), 'counterexample scope');
-  } catch {
-    return undefined;
-  }
 }
 
 /** Two scopes' choices together (no constants: the search runs the counterexample's semantics). */
@@ -110,7 +138,7 @@ function union(a: ScopeSpec, b: ScopeSpec): ScopeSpec {
     cloneProbeFlags: u(a.cloneProbeFlags, b.cloneProbeFlags), unshareFlags: u(a.unshareFlags, b.unshareFlags), pidfdSetnsFlags: u(a.pidfdSetnsFlags, b.pidfdSetnsFlags),
     entries: u(a.entries, b.entries), opath: a.opath === true || b.opath === true, ioctls: u(a.ioctls, b.ioctls), maps: u(a.maps, b.maps),
     dropModes: u(a.dropModes, b.dropModes), hostnames: u(a.hostnames, b.hostnames), shmKeys: u(a.shmKeys, b.shmKeys),
-    invalid: a.invalid === true || b.invalid === true,
+    invalid: a.invalid === true || b.invalid === true, dirTargets: a.dirTargets === true || b.dirTargets === true,
   };
 }
 

@@ -51,6 +51,7 @@ const DEFS: readonly VariantDef[] = [
     nsTypes: Object.fromEntries((['mnt', 'uts', 'ipc', 'pid', 'cgroup', 'net', 'time'] as const).map((t) => [t, { create: (base: NsTypeOps) => (c: Call, req: CreateRequest) => base.create(c, { ...req, owner: req.cred.userNs }) }])),
     expect: { violates: 'NewNamespacesOwnedByNewUserNs' }, source: 'design: the order of copy_creds and copy_namespaces in copy_process, and of unshare_userns and unshare_nsproxy_namespaces',
   },
+  { name: 'M31', doc: 'ns_tree_gen_id hands every mount namespace the same id', hooks: { allocNsId: (base) => (tx) => { base(tx); return 0x7fff0000; } }, expect: { violates: 'NsIdsUnique' }, source: 'design: the namespace id must be unique (NS_GET_MNTNS_ID, listns, mnt_ns_loop)' },
   { name: 'M29', doc: 'setns into a mount namespace keeps the old root and cwd', effects: { 'mntns.resetRootCwd': false }, expect: { violates: 'FsRootInOwnMntNs' }, source: 'H29' },
 ];
 
