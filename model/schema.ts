@@ -11,6 +11,7 @@ import { KIND_DOC, OPS, type Kind } from '../spec/ops';
 import { PROC_ENTRY_NAMES } from '../spec/proc';
 import { ERRNOS } from '../spec/rules';
 import { DROP_MODES } from '../spec/syscalls/creds';
+import { PROPAGATION_TYPES } from '../spec/propagation';
 import { LIMITS, TRACE_FORMAT } from './trace';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -32,11 +33,12 @@ function kindSchema(kind: Kind): Json {
     case 'flags': return { ...doc, oneOf: [names, { type: 'integer', minimum: INT_MIN, maximum: 0xffffffff }] };
     case 'nstype': return { ...doc, oneOf: [{ type: 'integer', minimum: INT_MIN, maximum: INT_MAX }, { enum: FLAG_NAMES }, names] };
     case 'entry': return { ...doc, enum: [...PROC_ENTRY_NAMES] };
-    case 'side': return { ...doc, type: 'string', pattern: `^(fd:[A-Za-z][A-Za-z0-9_]{0,63}|[A-Za-z][A-Za-z0-9_]{0,63}:(${PROC_ENTRY_NAMES.join('|')}))$` };
+    case 'side': return { ...doc, type: 'string', pattern: `^(fd:[A-Za-z][A-Za-z0-9_]{0,63}|path:[A-Za-z0-9_.-]{1,64}|[A-Za-z][A-Za-z0-9_]{0,63}:(${PROC_ENTRY_NAMES.join('|')}))$` };
     case 'text': return { ...doc, ...(str() as Record<string, Json>) };
     case 'int': return { ...doc, type: 'integer', minimum: INT_MIN, maximum: INT_MAX };
     case 'bool': return { ...doc, type: 'boolean' };
     case 'drop': return { ...doc, enum: [...DROP_MODES] };
+    case 'propagation': return { ...doc, enum: [...PROPAGATION_TYPES] };
   }
 }
 

@@ -158,7 +158,12 @@ function label(s: State, kind: ObjKind, id: number): string[] {
       const ns = s.ns[id]!;
       const lines = [nsText(s, id), `refs ${ns.refs}`];
       if (ns.type === 'pid' || ns.type === 'user') lines.push(`level ${ns.level}`);
-      if (ns.type === 'mnt') lines.push(`order ${ns.nsId}`);
+      if (ns.type === 'mnt') {
+        lines.push(`order ${ns.nsId}`);
+        // the base mount's propagation, as mountinfo shows it
+        const prop = [ns.peerGroup !== 0 ? `shared:${ns.peerGroup}` : '', ns.master !== 0 ? `master:${ns.master}` : '', ns.unbindable ? 'unbindable' : ''].filter(Boolean).join(' ');
+        if (prop) lines.push(`targets ${prop}`);
+      }
       if (ns.type === 'uts') lines.push(`hostname ${ns.hostname}`);
       if (ns.type === 'user') lines.push(`owner uid ${ns.ownerUid}`);
       if (ns.type === 'pid' && ns.reaper !== null) lines.push(`init ${s.tasks[ns.reaper]?.name ?? '?'}${ns.adding ? '' : ' (dead)'}`);

@@ -9,7 +9,7 @@ export interface Omission {
 }
 
 export const NOT_MODELLED: readonly Omission[] = [
-  { what: 'mount propagation', why: 'binds live in one mount namespace each; the executor\'s sandbox makes every mount private, so nothing propagates there either' },
+  { what: 'mounts other than the base directory and the binds on it', why: 'propagation is modelled for the base mount the targets live on; binds have no mounts below them, so their own propagation never shows (propagation on a bind is accepted and changes nothing); there is no op for rbind or move mounts' },
   { what: 'execve', why: 'no operation replaces a program; the time namespace a task would enter at exec is only visible as time_for_children' },
   { what: 'filesystem mounts (proc, sysfs, mqueue, cgroup2)', why: 'only binds of namespace files and of ordinary files are mounted; the /proc the trace uses is the initial one' },
   { what: 'time-namespace offsets', why: 'no operation reads a clock; which time namespace a task is in is modelled' },

@@ -17,7 +17,8 @@ import { close, openFile, pidfdOpen } from './syscalls/fds';
 import { getpid, getppid } from './syscalls/ids';
 import { ioctlNs } from './syscalls/ioctl';
 import { writeMaps } from './syscalls/maps';
-import { bindNs, openBind, umount } from './syscalls/mount';
+import { bindNs, createTarget, openBind, setPropagation, umount, unlinkTarget } from './syscalls/mount';
+import { PROPAGATION_TYPES, type PropagationType } from './propagation';
 import { openNs, readlinkNs, sameNs, type NsRef } from './syscalls/proc';
 import { setns } from './syscalls/setns';
 import { shmCreate, shmLookup } from './syscalls/shm';
@@ -38,6 +39,7 @@ export interface KindType {
   int: number;
   bool: boolean;
   drop: DropMode;
+  propagation: PropagationType;
 }
 export type Kind = keyof KindType;
 export interface ArgSpec { readonly kind: Kind; readonly optional?: true }
@@ -85,10 +87,14 @@ export const OPS: readonly OpDef[] = [
   op('open_ns', 'open /proc/<pid>/ns/<type> into fd variable `fd`',
     { pid: R('pid'), type: R('entry'), fd: R('var'), opath: O('bool') }, (c, a) => openNs(c, a.pid, a.type, a.fd, a.opath ?? false)),
   op('close', 'close(fd)', { fd: R('fd') }, (c, a) => close(c, a.fd)),
-  op('bind_ns', 'bind-mount a namespace file (by pid+type, or fd) onto `target`',
-    { pid: O('pid'), type: O('entry'), fd: O('fd'), target: R('text'), dir: O('bool') },
-    (c, a) => bindNs(c, a.fd !== undefined ? { fd: a.fd } : { pid: a.pid ?? 'self', entry: a.type ?? '' }, a.target, a.dir ?? false),
+  op('bind_ns', 'bind-mount a namespace file (by pid+type, or fd) onto `target`, created first unless `create` is false',
+    { pid: O('pid'), type: O('entry'), fd: O('fd'), target: R('text'), dir: O('bool'), create: O('bool') },
+    (c, a) => bindNs(c, a.fd !== undefined ? { fd: a.fd } : { pid: a.pid ?? 'self', entry: a.type ?? '' }, a.target, a.dir ?? false, a.create ?? true),
     [['pid', 'type'], ['fd']]),
+  op('create', 'create `target` (open O_CREAT|O_EXCL, or mkdir with `dir`)', { target: R('text'), dir: O('bool') }, (c, a) => createTarget(c, a.target, a.dir ?? false)),
+  op('unlink', 'unlink `target` (rmdir for a directory)', { target: R('text') }, (c, a) => unlinkTarget(c, a.target)),
+  op('propagation', 'make the base mount (or the bind at `target`) shared, private, slave or unbindable',
+    { type: R('propagation'), target: O('text'), recursive: O('bool') }, (c, a) => setPropagation(c, a.type, a.target)),
   op('open_bind', 'open the file at `target`', { target: R('text'), fd: R('var') }, (c, a) => openBind(c, a.target, a.fd)),
   op('umount', 'umount(target), or umount2(target, MNT_DETACH)', { target: R('text'), detach: O('bool') }, (c, a) => umount(c, a.target, a.detach ?? false)),
   op('ioctl_ns', 'an NS_GET_* ioctl; `out` names a returned fd', { fd: R('fd'), req: R('text'), out: O('var') }, (c, a) => ioctlNs(c, a.fd, a.req, a.out), undefined,
@@ -125,11 +131,12 @@ export const KIND_DOC: Readonly<Record<Kind, string>> = {
   flags: 'a list of CLONE_* names, or an integer from -2^31 to 2^32-1 (a C int or unsigned int)',
   nstype: '0, an integer from -2^31 to 2^31-1 (a C int), one CLONE_* name, or a list of names',
   entry: 'a /proc/<pid>/ns entry: net uts ipc pid pid_for_children user mnt cgroup time time_for_children',
-  side: '"fd:VAR" or "TASK:entry"',
+  side: '"fd:VAR", "TASK:entry", or "path:TARGET" (what stat sees at a target in the caller\'s mount tree)',
   text: 'a string',
   int: 'an integer (a C int)',
   bool: 'true or false',
   drop: 'nobody, seteuid_nobody, capset_zero or capset_admin',
+  propagation: 'shared, private, slave or unbindable',
 };
 
 // --- validation ---------------------------------------------------------------------------
@@ -184,10 +191,11 @@ export function parseArg(kind: Kind, raw: unknown): KindType[Kind] | { error: st
     case 'entry':
       return typeof raw === 'string' && PROC_ENTRY_NAMES.includes(raw) ? raw : { error: `one of ${PROC_ENTRY_NAMES.join(' ')}` };
     case 'side': {
-      if (typeof raw !== 'string') return { error: '"fd:VAR" or "TASK:type"' };
+      if (typeof raw !== 'string') return { error: '"fd:VAR", "TASK:type" or "path:TARGET"' };
       const [left, right, ...rest] = raw.split(':');
-      if (rest.length || left === undefined || right === undefined) return { error: '"fd:VAR" or "TASK:type"' };
+      if (rest.length || left === undefined || right === undefined) return { error: '"fd:VAR", "TASK:type" or "path:TARGET"' };
       if (left === 'fd') return NAME_RE.test(right) ? { fd: right } : { error: 'fd:VAR needs a variable name' };
+      if (left === 'path') return right.length > 0 && right.length <= 64 && /^[A-Za-z0-9_.-]+$/.test(right) ? { path: right } : { error: 'path:TARGET needs a target name' };
       if (!NAME_RE.test(left) || !PROC_ENTRY_NAMES.includes(right)) return { error: '"fd:VAR" or "TASK:type" with a known type' };
       return { pid: left, entry: right };
     }
@@ -199,6 +207,8 @@ export function parseArg(kind: Kind, raw: unknown): KindType[Kind] | { error: st
       return typeof raw === 'boolean' ? raw : { error: 'true or false' };
     case 'drop':
       return typeof raw === 'string' && (DROP_MODES as readonly string[]).includes(raw) ? (raw as DropMode) : { error: `one of ${DROP_MODES.join(', ')}` };
+    case 'propagation':
+      return typeof raw === 'string' && (PROPAGATION_TYPES as readonly string[]).includes(raw) ? (raw as PropagationType) : { error: `one of ${PROPAGATION_TYPES.join(', ')}` };
   }
 }
 
@@ -306,7 +316,7 @@ function describeArg(state: State, task: string, key: string, kind: Kind, v: unk
   if (kind === 'fd' && typeof v === 'string') return `${key}=${v}${resolveFd(state, task, v)}`;
   if (kind === 'side') {
     const s = v as NsRef;
-    return 'fd' in s ? `${key}=fd:${s.fd}${resolveFd(state, task, s.fd)}` : `${key}=${s.pid}:${s.entry}`;
+    return 'fd' in s ? `${key}=fd:${s.fd}${resolveFd(state, task, s.fd)}` : 'path' in s ? `${key}=path:${s.path}` : `${key}=${s.pid}:${s.entry}`;
   }
   return `${key}=${typeof v === 'string' ? JSON.stringify(v) : String(v)}`;
 }

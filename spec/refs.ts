@@ -18,6 +18,7 @@ import type {
   FdTableId, FileId, FsId, InodeId, MmId, Namespace, NsId, NsMount, NsType, Nsproxy, ProxyId, Slot,
 } from './state';
 import { SLOTS } from './state';
+import { dropPropagation } from './propagation';
 import type { Call, Tx } from './tx';
 
 export type { FileFields } from './hooks';
@@ -61,8 +62,10 @@ function putNsKernel(tx: Tx, id: NsId): void {
 
 /** The destructors: what a namespace whose count reached zero releases (`ns` is its last row). */
 function freeNsKernel(tx: Tx, ns: Namespace): void {
-  // drop_collected_mounts: a dying mount namespace releases every bind it holds
+  // drop_collected_mounts: a dying mount namespace releases every bind it holds, and its base
+  // mount leaves its peer group
   for (const m of ns.mounts) tx.sem.hooks.umountMount(tx, ns.id, m);
+  if (ns.type === 'mnt') dropPropagation(tx, ns);
   // shm_exit_ns: a dying ipc namespace destroys its segments, which drop their creator's cred and pid
   for (const seg of ns.shm) {
     putNs(tx, seg.userNs);
@@ -150,6 +153,7 @@ export function makeNs(id: NsId, inum: number, nsId: number, f: NsFields & { cha
     ownerUid: f.ownerUid ?? d.ownerUid, ownerGid: f.ownerGid ?? d.ownerGid, uidMap: f.uidMap ?? d.uidMap, gidMap: f.gidMap ?? d.gidMap,
     setgroupsDeny: f.setgroupsDeny ?? d.setgroupsDeny, parentCouldSetfcap: f.parentCouldSetfcap ?? d.parentCouldSetfcap, ucounts: f.ucounts ?? d.ucounts, ucountMax: f.ucountMax ?? d.ucountMax,
     hostname: f.hostname ?? d.hostname, shm: f.shm ?? d.shm, mounts: f.mounts ?? d.mounts,
+    peerGroup: f.peerGroup ?? d.peerGroup, master: f.master ?? d.master, unbindable: f.unbindable ?? d.unbindable,
   };
 }
 
@@ -157,7 +161,7 @@ export const NS_DEFAULTS: Omit<Namespace, 'id' | 'type' | 'inum' | 'nsId' | 'own
   refs: 1, freed: false, external: false, stashed: null, charge: null,
   reaper: null, adding: true, lastPid: 0,
   ownerUid: 0, ownerGid: 0, uidMap: null, gidMap: null, setgroupsDeny: false, parentCouldSetfcap: false, ucounts: {}, ucountMax: 0x7fffffff,
-  hostname: '', shm: [], mounts: [],
+  hostname: '', shm: [], mounts: [], peerGroup: 0, master: 0, unbindable: false,
 };
 
 /**

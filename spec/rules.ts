@@ -108,7 +108,16 @@ export const RULES = {
   'umount.cap': r('EPERM', 'may_mount (ksys_umount)', 'unmounting needs CAP_SYS_ADMIN over the owner of the caller\'s mount namespace'),
   'umount.notMounted': r('EINVAL', 'do_umount: check_mnt', 'the target is not a mount point in the caller\'s mount namespace'),
   'umount.locked': r('EINVAL', 'can_umount: MNT_LOCKED', 'mounts copied into a mount namespace of a less privileged user namespace are locked together'),
-  'umount.busy': r('EBUSY', 'do_umount: propagate_mount_busy', 'a file opened through the mount pins it; only MNT_DETACH can remove it'),
+  'umount.busy': r('EBUSY', 'do_umount: propagate_mount_busy', 'a file opened through the mount, or through a copy propagation would remove with it, pins it; only MNT_DETACH can remove it'),
+  'mount.propagatesMntNsFile': r('EINVAL', 'attach_recursive_mnt → propagate_mnt → copy_tree (is_mnt_ns_file)', 'a mount-namespace file cannot be bound where propagation would copy it into another mount namespace', { since: 3009 }),
+  'propagation.cap': r('EPERM', 'path_mount: may_mount', 'changing propagation needs CAP_SYS_ADMIN over the owner of the caller\'s mount namespace'),
+  'propagation.notMountRoot': r('EINVAL', 'do_change_type: path_mounted', 'only the root of a mount can change its propagation'),
+
+  // --- the targets as files: fs/namei.c ---
+  'create.exists': r('EEXIST', 'open(O_CREAT|O_EXCL) / mkdir: lookup_open', 'the target already exists'),
+  'unlink.noTarget': r('ENOENT', 'do_unlinkat: lookup', 'the target does not exist'),
+  'unlink.mountpoint': r('EBUSY', 'vfs_unlink / vfs_rmdir: d_mountpoint', 'before 3.18 a target mounted on in any mount namespace could not be removed', { until: 3018 }),
+  'unlink.localMountpoint': r('EBUSY', 'vfs_unlink / vfs_rmdir: is_local_mountpoint', 'the target is a mount point in the caller\'s mount namespace (mounts in other namespaces are detached instead)', { since: 3018 }),
 
   // --- nsfs ioctls: fs/nsfs.c ns_ioctl ---
   'ioctl.badFd': r('EBADF', 'fdget (ioctl)', 'the fd is not open or was opened O_PATH'),

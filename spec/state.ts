@@ -183,6 +183,14 @@ export interface Namespace {
   readonly shm: readonly ShmSegment[];
   // mnt
   readonly mounts: readonly NsMount[];
+  /**
+   * propagation of the mount the bind targets live on (the base directory, a mount root in every
+   * mount namespace): its peer group (0: not shared), the group it is a slave of (0: none), and
+   * whether it is unbindable. Group ids are opaque; mounts with the same id are peers.
+   */
+  readonly peerGroup: number;
+  readonly master: number;
+  readonly unbindable: boolean;
 }
 
 /** The single nsfs inode of a namespace; it owns one namespace reference (nsfs_evict drops it). */

@@ -140,6 +140,11 @@ export class Tx {
     this.world.targets.set(name, dir);
   }
 
+  deleteTarget(name: string): void {
+    this.targetLog.push([name, this.world.targets.get(name)]);
+    this.world.targets.delete(name);
+  }
+
   /** Apply the pending reference counts; the state is then complete. Returns it. */
   commit(): State {
     for (const [id, refs] of this.nsRefs) if (this.get('ns', id).refs !== refs) this.update('ns', id, { refs });

@@ -59,6 +59,7 @@ const byKind: Readonly<Record<Kind, fc.Arbitrary<unknown>>> = {
   text: fc.constantFrom('0 0 1', '0 65534 1', '0 0 0', '1 1 1\n0 0 1', 'deny', 'allow', 't', 'd', 'NS_GET_USERNS', 'NS_GET_PARENT', 'NS_GET_NSTYPE', 'NS_GET_OWNER_UID', 'NS_GET_ID', 'NS_GET_MNTNS_ID', 'NS_GET_BOGUS', 'h'.repeat(65)),
   int: fc.oneof(fc.constantFrom(0, 1, 4242), fc.integer()),
   bool: fc.boolean(),
+  propagation: fc.constantFrom('shared', 'private', 'slave', 'unbindable', 'rshared'),
   drop: fc.constantFrom('nobody', 'seteuid_nobody', 'capset_zero', 'capset_admin'),
 };
 const opName = fc.oneof({ weight: 12, arbitrary: fc.constantFrom(...OPS.map((o) => o.name)) }, { weight: 1, arbitrary: garbage });

@@ -118,11 +118,8 @@ const NS_TYPES = new Set([
   'net', 'uts', 'ipc', 'pid', 'pid_for_children', 'user', 'mnt', 'cgroup', 'time', 'time_for_children',
 ]);
 
-const OPS = new Set([
-  'fork', 'clone_probe', 'exit', 'wait', 'unshare', 'setns', 'open_ns', 'close', 'bind_ns', 'open_bind',
-  'umount', 'ioctl_ns', 'readlink_ns', 'same_ns', 'pidfd_open', 'getpid', 'getppid', 'sethostname',
-  'gethostname', 'drop_caps', 'write_map', 'open_file', 'shm_create', 'shm_lookup',
-]);
+/** The trace format's ops (spec/ops.ts); each has a case in resolve() below (test/executor.test.ts runs every one). */
+const OPS = { has: (name: string): boolean => opByName(name) !== undefined };
 
 /** fd number used for a closed or never-opened variable: certainly not open, so EBADF. */
 const STALE_FD = 999999;
@@ -130,6 +127,7 @@ const STALE_FD = 999999;
 const NO_SUCH_PID = 999999;
 const TASK_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 
+import { opByName } from '../../spec/ops';
 import { startController } from './native';
 
 export { kernelAvailable, nsexecBinary, sandboxPidLevel } from './native';
@@ -585,16 +583,40 @@ function resolve(a: StepArgs, actorName: string, look: Lookup): Resolved {
       const target = a.str('target');
       checkTarget(a, target);
       const dir = a.bool('dir');
+      // the fifth field: 1 create a directory, 0 create a file, 2 create nothing (create: false)
+      const mode = a.has('create') && !a.bool('create') ? 2 : dir ? 1 : 0;
       if (a.has('fd')) {
         return {
-          command: `bind_ns f ${fd('fd')} - ${hex(target)} ${dir ? 1 : 0}`,
+          command: `bind_ns f ${fd('fd')} - ${hex(target)} ${mode}`,
           detail: `mount(fd ${fdText('fd')}, ${target}${dir ? '/' : ''}, MS_BIND)`,
         };
       }
       const type = a.nsType('type');
       return {
-        command: `bind_ns p ${pid('pid')} ${type} ${hex(target)} ${dir ? 1 : 0}`,
+        command: `bind_ns p ${pid('pid')} ${type} ${hex(target)} ${mode}`,
         detail: `mount(/proc/${a.str('pid')}/ns/${type}, ${target}${dir ? '/' : ''}, MS_BIND)`,
+      };
+    }
+    case 'create': {
+      const target = a.str('target');
+      checkTarget(a, target);
+      const dir = a.bool('dir');
+      return { command: `create ${hex(target)} ${dir ? 1 : 0}`, detail: dir ? `mkdir(${target})` : `open(${target}, O_CREAT|O_EXCL)` };
+    }
+    case 'unlink': {
+      const target = a.str('target');
+      checkTarget(a, target);
+      return { command: `unlink ${hex(target)}`, detail: `unlink or rmdir(${target})` };
+    }
+    case 'propagation': {
+      const type = a.str('type');
+      if (!['shared', 'private', 'slave', 'unbindable'].includes(type)) a.fail(`unknown propagation type ${type}`);
+      const target = a.optStr('target');
+      if (target !== undefined) checkTarget(a, target);
+      const rec = a.bool('recursive');
+      return {
+        command: `propagation ${type} ${target !== undefined ? hex(target) : '-'} ${rec ? 1 : 0}`,
+        detail: `mount(NULL, ${target ?? '.'}, NULL, MS_${type.toUpperCase()}${rec ? '|MS_REC' : ''})`,
       };
     }
     case 'open_bind': {
@@ -627,9 +649,13 @@ function resolve(a: StepArgs, actorName: string, look: Lookup): Resolved {
     case 'same_ns': {
       const side = (k: string): string => {
         const v = a.str(k);
-        const m = /^(fd|[A-Za-z][A-Za-z0-9_]*):(.+)$/.exec(v);
-        if (!m) a.fail(`argument '${k}' must be fd:VAR or TASK:type`);
+        const m = /^(fd|path|[A-Za-z][A-Za-z0-9_]*):(.+)$/.exec(v);
+        if (!m) a.fail(`argument '${k}' must be fd:VAR, TASK:type or path:TARGET`);
         if (m[1] === 'fd') return `f${look.fdVar(m[2]!)}`;
+        if (m[1] === 'path') {
+          checkTarget(a, m[2]!);
+          return `t${hex(m[2]!)}`;
+        }
         const type = m[2]!;
         if (!NS_TYPES.has(type)) a.fail(`unknown namespace type '${type}'`);
         return `p${look.task(m[1]!)}:${type}`;

@@ -467,11 +467,19 @@ static void ns_path(char *out, size_t n, const char *tid, const char *type)
 	snprintf(out, n, "/proc/%s/ns/%s", tid, type);
 }
 
+
 static int side_stat(const char *side, struct stat *st)
 {
-	/* "f<N>" an fd, or "p<tid>:<type>" */
+	/* "f<N>" an fd, "t<hex>" a target path, or "p<tid>:<type>" */
 	if (side[0] == 'f')
 		return fstat(atoi(side + 1), st) < 0 ? -errno : 0;
+	if (side[0] == 't') {
+		char name[MSG_MAX], path[MSG_MAX + 64];
+		if (hexdecode(side + 1, name, sizeof name) < 0)
+			return -EINVAL;
+		snprintf(path, sizeof path, WORKDIR "/%s", name);
+		return stat(path, st) < 0 ? -errno : 0;
+	}
 	char path[128], tid[32];
 	const char *colon = strchr(side + 1, ':');
 	if (!colon)
@@ -545,7 +553,9 @@ static void run_command(int chan, char *line, int gotfd, char *out, size_t on, i
 		else
 			snprintf(path, sizeof path, "/proc/thread-self/fd/%s", t[2]);
 		snprintf(s2, sizeof s2, WORKDIR "/%s", s1);
-		if (num(t[5])) {
+		if (num(t[5]) == 2) {
+			/* create: false, the target must exist */
+		} else if (num(t[5])) {
 			if (mkdir(s2, 0755) < 0 && errno != EEXIST)
 				return fmt_err(out, on, errno);
 		} else {
@@ -558,6 +568,45 @@ static void run_command(int chan, char *line, int gotfd, char *out, size_t on, i
 				close(fd);
 		}
 		if (mount(path, s2, NULL, MS_BIND, NULL) < 0)
+			return fmt_err(out, on, errno);
+		snprintf(out, on, "ok");
+	} else if (!strcmp(op, "create")) {
+		if (hexdecode(t[1], s1, sizeof s1) < 0)
+			return fmt_err(out, on, EINVAL);
+		snprintf(s2, sizeof s2, WORKDIR "/%s", s1);
+		if (num(t[2])) {
+			if (mkdir(s2, 0755) < 0)
+				return fmt_err(out, on, errno);
+		} else {
+			int fd = open(s2, O_CREAT | O_EXCL | O_RDONLY | O_CLOEXEC, 0644);
+			if (fd < 0)
+				return fmt_err(out, on, errno);
+			close(fd);
+		}
+		snprintf(out, on, "ok");
+	} else if (!strcmp(op, "unlink")) {
+		struct stat st;
+		if (hexdecode(t[1], s1, sizeof s1) < 0)
+			return fmt_err(out, on, EINVAL);
+		snprintf(s2, sizeof s2, WORKDIR "/%s", s1);
+		/* a directory is removed with rmdir, a file with unlink (lstat: the name, not a mount on it) */
+		if (lstat(s2, &st) < 0)
+			return fmt_err(out, on, errno);
+		if ((S_ISDIR(st.st_mode) ? rmdir(s2) : unlink(s2)) < 0)
+			return fmt_err(out, on, errno);
+		snprintf(out, on, "ok");
+	} else if (!strcmp(op, "propagation")) {
+		unsigned long fl = !strcmp(t[1], "shared") ? MS_SHARED : !strcmp(t[1], "private") ? MS_PRIVATE : !strcmp(t[1], "slave") ? MS_SLAVE : MS_UNBINDABLE;
+		if (num(t[3]))
+			fl |= MS_REC;
+		if (!strcmp(t[2], "-"))
+			snprintf(s2, sizeof s2, WORKDIR);
+		else {
+			if (hexdecode(t[2], s1, sizeof s1) < 0)
+				return fmt_err(out, on, EINVAL);
+			snprintf(s2, sizeof s2, WORKDIR "/%s", s1);
+		}
+		if (mount(NULL, s2, NULL, fl, NULL) < 0)
 			return fmt_err(out, on, errno);
 		snprintf(out, on, "ok");
 	} else if (!strcmp(op, "open_bind")) {

@@ -11,6 +11,7 @@ import { flagNames } from '../../spec/flags';
 import { opByName, type OpDef, type ParsedStep } from '../../spec/ops';
 import type { State, Task } from '../../spec/state';
 import { ENTRY_FLAG, type Scope } from './scope';
+import { PROPAGATION_TYPES } from '../../spec/propagation';
 
 const IOCTL_WITH_FD = new Set(['NS_GET_USERNS', 'NS_GET_PARENT']);
 
@@ -152,11 +153,26 @@ export function actionsOf(s: State, scope: Scope, d: Domains, opName: string, ou
       for (const target of scope.targets) {
         for (const pid of d.pids) for (const type of scope.entries) out.push(step(task, 'bind_ns', { pid, type, target }, { pid, type, target }));
         for (const fd of fds) out.push(step(task, 'bind_ns', { fd, target }, { fd, target }));
+        // onto an existing target only (mount(2) itself), when the scope creates targets apart
+        if (scope.ops.includes('create')) for (const type of scope.entries) out.push(step(task, 'bind_ns', { pid: 'self', type, target, create: false }, { pid: 'self', type, target, create: false }));
         if (scope.dirTargets) {
           for (const type of scope.entries) out.push(step(task, 'bind_ns', { pid: 'self', type, target, dir: true }, { pid: 'self', type, target, dir: true }));
           for (const fd of d.openVars) out.push(step(task, 'bind_ns', { fd, target, dir: true }, { fd, target, dir: true }));
         }
       }
+      return;
+    case 'create':
+      for (const target of scope.targets) {
+        out.push(step(task, 'create', { target }, { target }));
+        if (scope.dirTargets) out.push(step(task, 'create', { target, dir: true }, { target, dir: true }));
+      }
+      return;
+    case 'unlink':
+      for (const target of scope.targets) out.push(step(task, 'unlink', { target }, { target }));
+      return;
+    case 'propagation':
+      for (const type of scope.propagationTypes ?? PROPAGATION_TYPES) out.push(step(task, 'propagation', { type }, { type }));
+      for (const target of scope.targets) out.push(step(task, 'propagation', { type: 'private', target }, { type: 'private', target }));
       return;
     case 'open_bind':
       if (d.freeVar === undefined) return;

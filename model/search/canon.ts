@@ -101,6 +101,7 @@ export class Canonicalizer {
   private readonly mounts = new Map<number, number>();
   private readonly sighandFirst = new Map<number, number>();
   private readonly inumFirst = new Map<number, number>();
+  private readonly groupFirst = new Map<number, number>();
 
   constructor(opts: CanonOptions = {}) {
     this.named = opts.named ?? false;
@@ -176,6 +177,9 @@ export class Canonicalizer {
     mounts.clear();
     sighandFirst.clear();
     inumFirst.clear();
+    const groupFirst = this.groupFirst;
+    groupFirst.clear();
+    for (const x of s.ns) if (!x.freed && x.type === 'mnt' && x.peerGroup !== 0 && !groupFirst.has(x.peerGroup)) groupFirst.set(x.peerGroup, gN[x.id]!);
     for (const x of s.ns) {
       if (x.freed || x.type !== 'mnt') continue;
       let r = 0;
@@ -230,6 +234,10 @@ export class Canonicalizer {
           this.pushOwn(x.mounts.length);
           for (const mt of x.mounts) { this.pushOwn(mt.dir ? 1 : 0); this.pushOwn(mt.locked ? 1 : 0); }
           this.pushOwn(x.charge ? x.charge.uid : -1);
+          // propagation: peer groups and masters as edges to the first member of the group
+          this.pushOwn(x.peerGroup !== 0 ? 1 : 0); this.pushOwn(x.master === 0 ? 0 : groupFirst.has(x.master) ? 1 : 2); this.pushOwn(x.unbindable ? 1 : 0);
+          if (x.peerGroup !== 0) this.edge(o, groupFirst.get(x.peerGroup)!, 18);
+          if (x.master !== 0 && groupFirst.has(x.master)) this.edge(o, groupFirst.get(x.master)!, 19);
           this.edge(o, at(gN, x.owner), 11);
           this.edge(o, at(gN, x.parent), 12);
           this.edge(o, at(gI, x.stashed), 13);

@@ -11,6 +11,7 @@ import { CLONE, cloneFlag } from '../../spec/flags';
 import { OPS } from '../../spec/ops';
 import { PROC_ENTRY_NAMES } from '../../spec/proc';
 import { DROP_MODES } from '../../spec/syscalls/creds';
+import { PROPAGATION_TYPES, type PropagationType } from '../../spec/propagation';
 import { KERNEL_LIMITS, type Limits, type Semantics } from '../../spec/semantics';
 import { semanticsOf, type VariantDef } from '../../spec/variants/define';
 
@@ -58,6 +59,8 @@ export interface ScopeSpec {
   readonly opath?: boolean;
   /** offer bind_ns onto a directory target too (dir: true) */
   readonly dirTargets?: boolean;
+  /** the propagation types the propagation op sets (default: all four) */
+  readonly propagationTypes?: readonly PropagationType[];
   readonly ioctls: readonly string[];
   readonly maps: readonly MapSpec[];
   readonly dropModes: readonly string[];
@@ -82,7 +85,7 @@ export interface Scope extends ScopeSpec {
   readonly fdVarNames: readonly string[];
 }
 
-const SPEC_KEYS = ['name', 'doc', 'tasks', 'fdVars', 'targets', 'ops', 'forkFlags', 'forkPidfd', 'cloneProbeFlags', 'unshareFlags', 'pidfdSetnsFlags', 'entries', 'opath', 'dirTargets', 'ioctls', 'maps', 'dropModes', 'hostnames', 'shmKeys', 'invalid', 'constants', 'randomConstants'];
+const SPEC_KEYS = ['name', 'doc', 'tasks', 'fdVars', 'targets', 'ops', 'forkFlags', 'forkPidfd', 'cloneProbeFlags', 'unshareFlags', 'pidfdSetnsFlags', 'entries', 'opath', 'dirTargets', 'propagationTypes', 'ioctls', 'maps', 'dropModes', 'hostnames', 'shmKeys', 'invalid', 'constants', 'randomConstants'];
 
 function flagMask(names: readonly string[], where: string): number {
   let m = 0;
@@ -171,6 +174,7 @@ export function makeScope(doc: unknown, where: string): Scope {
   for (const o of ops) if (!OPS.some((x) => x.name === o)) fail(`"ops": no op named "${o}" (nscheck ops)`);
   for (const e of d.entries as string[]) if (!PROC_ENTRY_NAMES.includes(e)) fail(`"entries": no /proc/<pid>/ns entry "${e}"`);
   for (const m of d.dropModes as string[]) if (!(DROP_MODES as readonly string[]).includes(m)) fail(`"dropModes": no mode "${m}"`);
+  if (d.propagationTypes !== undefined && (!isStringList(d.propagationTypes) || !d.propagationTypes.every((t) => (PROPAGATION_TYPES as readonly string[]).includes(t)))) fail(`"propagationTypes" must be a list of ${PROPAGATION_TYPES.join(', ')}`);
   for (const t of d.targets as string[]) if (!/^[A-Za-z0-9_.-]{1,40}$/.test(t)) fail(`"targets": ${JSON.stringify(t)} is not a plain file name`);
   for (const k of ['forkFlags', 'cloneProbeFlags', 'unshareFlags', 'pidfdSetnsFlags']) if (!Array.isArray(d[k])) fail(`"${k}" must be a list of flag sets`);
   if (!Array.isArray(d.maps) || !(d.maps as unknown[]).every((m) => typeof m === 'object' && m !== null && Object.entries(m).every(([k, v]) => ['uid', 'gid', 'setgroups'].includes(k) && typeof v === 'string'))) fail('"maps" must be a list of {uid?, gid?, setgroups?} strings');

@@ -1,13 +1,15 @@
 // Mount namespaces. fs/namespace.c (copy_mnt_ns, mntns_install, mnt_ns_loop); man
 // mount_namespaces(7). The model keeps, per mount namespace, the binds of namespace files
-// (and of ordinary files) made by traces; the rest of the tree is implicit and identical
-// everywhere (the executor's sandbox makes every mount private, so nothing propagates).
+// (and of ordinary files) made by traces and the propagation of the base mount they sit on
+// (spec/propagation.ts); the rest of the tree is implicit and identical everywhere (the
+// executor's sandbox starts with every mount private).
 
 import { nsCapable } from '../caps';
 import { CLONE } from '../flags';
 import { bindMount, isFailure, refGet, refPut } from '../refs';
 import type { MountId, NsMount } from '../state';
 import { createPlain } from './common';
+import { copiedPropagation } from '../propagation';
 import type { NsTypeOps } from './ops';
 
 export const mnt: NsTypeOps = {
@@ -45,6 +47,9 @@ export const mnt: NsTypeOps = {
     const locked = req.owner !== req.old.owner;
     const ns = createPlain(c, 'mnt', req);
     if (isFailure(ns)) return ns;
+    // clone_mnt of the base mount: a peer of a shared original, or a slave of it in a less
+    // privileged namespace (spec/propagation.ts)
+    c.tx.update('ns', ns.id, copiedPropagation(req.old, locked));
     for (const m of req.old.mounts) {
       const isMntNsFile = m.inode !== null && c.tx.get('ns', c.tx.get('inodes', m.inode).ns).type === 'mnt';
       if (isMntNsFile && c.sem.effects['mntns.copySkipsMntBinds']) continue;

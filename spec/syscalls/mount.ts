@@ -1,7 +1,11 @@
-// Bind mounts of namespace files, opening through them, and umount.
-// fs/namespace.c: path_mount → do_loopback (may_mount, mnt_ns_loop, graft_tree), do_umount.
-// Targets are files (or directories) created on first use in a tmpfs every mount namespace
-// of the trace shares; only the binds on them differ between mount namespaces.
+// Bind mounts of namespace files, opening through them, umount, propagation, and the targets as
+// files. fs/namespace.c: path_mount → do_loopback (may_mount, mnt_ns_loop, graft_tree,
+// attach_recursive_mnt → propagate_mnt), do_umount (propagate_umount), do_change_type;
+// fs/namei.c: vfs_unlink / vfs_rmdir (is_local_mountpoint, detach_mounts).
+// Targets are files (or directories) in one directory, the base mount, which every mount
+// namespace has a copy of; the files are shared by all, the binds on them differ between mount
+// namespaces, and binds and umounts propagate along the base mount's peer groups
+// (spec/propagation.ts).
 
 import { nsCapable } from '../caps';
 import { bindMount, getInodeUser, installFd, newFile, openNsInode, putInodeUser, umountMount } from '../refs';
@@ -10,6 +14,7 @@ import type { FdTableId, InodeId, MountId, Namespace, NsId, NsMount, OpenFile } 
 import type { Call, Outcome, Tx } from '../tx';
 import { lookupFd } from './fds';
 import { resolveProcNs } from './proc';
+import { changePropagation, receivers, type PropagationType } from '../propagation';
 
 export type BindSource = { readonly fd: string | number } | { readonly pid: string; readonly entry: string };
 
@@ -33,10 +38,18 @@ function topMount(ns: Namespace, target: string): NsMount | undefined {
 /**
  * bind_ns is two calls, as the executor makes them: create the target if it does not exist
  * (open O_CREAT, or mkdir with `dir`), then mount(source, target, MS_BIND). The target stays
- * even when the mount fails, so a failure carries the state with the new target.
+ * even when the mount fails, so a failure carries the state with the new target. With
+ * `create: false` the target must exist already: the mount's target lookup fails with ENOENT
+ * before anything else is checked.
  */
-export function bindNs(c: Call, source: BindSource, target: string, dirArg: boolean): Outcome {
-  const created = c.tx.target(target) === undefined;
+export function bindNs(c: Call, source: BindSource, target: string, dirArg: boolean, create = true): Outcome {
+  const exists = c.tx.target(target) !== undefined;
+  if (!create) {
+    const missing = c.guard('mount.noTarget', !exists);
+    if (missing) return missing;
+    return mountBind(c, source, target, dirArg);
+  }
+  const created = !exists;
   if (created) c.tx.setTarget(target, dirArg);
   const r = mountBind(c, source, target, dirArg);
   return !r.ok && created ? { ...r, partial: c.tx.commit() } : r;
@@ -69,7 +82,10 @@ function mountBind(c: Call, source: BindSource, target: string, dirArg: boolean)
   const refused =
     c.guard('mntns.loop', bound?.type === 'mnt' && c.sem.hooks.mntNsLoop(tx, own, bound)) ?? // mnt_ns_loop
     c.guard('mount.sourceNotInNs', foreign) ??
-    c.guard('mount.dirMismatch', targetIsDir !== (sourceFile?.kind === 'dir')); // graft_tree
+    c.guard('mount.dirMismatch', targetIsDir !== (sourceFile?.kind === 'dir')) ?? // graft_tree
+    // attach_recursive_mnt → propagate_mnt → copy_tree: a mount-namespace file is never copied
+    // into another namespace, so the bind fails as a whole when its destination propagates
+    c.guard('mount.propagatesMntNsFile', bound?.type === 'mnt' && receivers(tx, own).length > 0);
   if (refused) return refused;
 
   // the new mount keeps the source's dentry: the fd's inode, or the one the path walk found
@@ -79,6 +95,9 @@ function mountBind(c: Call, source: BindSource, target: string, dirArg: boolean)
   else if (sourceNs !== null) inode = openNsInode(tx, sourceNs);
   const mount: NsMount = { id: tx.nextMountId++ as MountId, target, dir: targetIsDir, inode, locked: false };
   bindMount(tx, own.id, mount);
+  // propagate_mnt: every receiver of the base mount gets its own copy (the root of a propagated
+  // tree is not locked, even in a less privileged namespace)
+  for (const r of receivers(tx, own)) bindMount(tx, r.id, { ...mount, id: tx.nextMountId++ as MountId });
   if (!sourceFile && inode !== null) putInodeUser(tx, inode); // the path walk's reference
   return { ok: true, state: tx.commit() };
 }
@@ -106,16 +125,74 @@ export function umount(c: Call, target: string, detach: boolean): Outcome {
   const tx = c.tx;
   const { own } = mountNamespaces(c);
   const m = topMount(own, target);
-  const pinned = m !== undefined && tx.all('files').some((f) => !f.freed && f.viaMount === m.id);
-  // path_umount: the path lookup, then can_umount (may_mount, a mount point, not locked), then busy
+  // umount_tree(UMOUNT_PROPAGATE): the mount on the same target in every receiver goes too
+  const copies: { ns: NsId; mount: NsMount }[] = [];
+  if (m !== undefined) {
+    for (const r of receivers(tx, own)) {
+      const cm = topMount(r, target);
+      if (cm) copies.push({ ns: r.id, mount: cm });
+    }
+  }
+  const pinnedMount = (x: NsMount) => tx.all('files').some((f) => !f.freed && f.viaMount === x.id);
+  const busy = m !== undefined && (pinnedMount(m) || copies.some((x) => pinnedMount(x.mount)));
+  // path_umount: the path lookup, then can_umount (may_mount, a mount point, not locked), then
+  // busy (propagate_mount_busy: the mount or any copy that would go with it)
   const refused =
     c.guard('mount.noTarget', tx.target(target) === undefined) ??
     c.guard('umount.cap', !mayMount(c, own)) ??
     c.guard('umount.notMounted', m === undefined) ?? // not a mount point of this namespace
     c.guard('umount.locked', m !== undefined && m.locked) ??
-    c.guard('umount.busy', pinned && !detach);
+    c.guard('umount.busy', busy && !detach);
   if (refused) return refused;
   umountMount(tx, own.id, m as NsMount);
+  for (const x of copies) umountMount(tx, x.ns, x.mount);
+  return { ok: true, state: tx.commit() };
+}
+
+/** open(target, O_CREAT|O_EXCL) or mkdir(target): a new file or directory among the targets. */
+export function createTarget(c: Call, target: string, dir: boolean): Outcome {
+  const refused = c.guard('create.exists', c.tx.target(target) !== undefined);
+  if (refused) return refused;
+  c.tx.setTarget(target, dir);
+  return { ok: true, state: c.tx.commit() };
+}
+
+/**
+ * unlink(target), or rmdir for a directory: EBUSY while it is a mount point in the caller's
+ * mount namespace (is_local_mountpoint, since 3.18); after it is gone, every mount on it in
+ * every other namespace is detached (detach_mounts: lazily, no propagation, no busy check).
+ */
+export function unlinkTarget(c: Call, target: string): Outcome {
+  const tx = c.tx;
+  const { own } = mountNamespaces(c);
+  const refused =
+    c.guard('unlink.noTarget', tx.target(target) === undefined) ??
+    c.guard('unlink.mountpoint', tx.all('ns').some((n) => !n.freed && n.type === 'mnt' && topMount(n, target) !== undefined)) ??
+    c.guard('unlink.localMountpoint', topMount(own, target) !== undefined);
+  if (refused) return refused;
+  tx.deleteTarget(target);
+  for (const ns of tx.all('ns')) {
+    if (ns.freed || ns.type !== 'mnt') continue;
+    for (const mt of ns.mounts) if (mt.target === target) umountMount(tx, ns.id, mt);
+  }
+  return { ok: true, state: tx.commit() };
+}
+
+/**
+ * mount(NULL, path, NULL, MS_SHARED|MS_PRIVATE|MS_SLAVE|MS_UNBINDABLE [| MS_REC]): the base
+ * mount's propagation (no target), or a bind mount's (a target mounted in the caller's namespace;
+ * the model keeps no propagation of its own for binds, which have no mounts below them).
+ * path_mount (may_mount), then do_change_type (a mount root).
+ */
+export function setPropagation(c: Call, type: PropagationType, target: string | undefined): Outcome {
+  const tx = c.tx;
+  const { own } = mountNamespaces(c);
+  const refused =
+    (target !== undefined ? c.guard('mount.noTarget', tx.target(target) === undefined) : undefined) ??
+    c.guard('propagation.cap', !mayMount(c, own)) ??
+    (target !== undefined ? c.guard('propagation.notMountRoot', topMount(own, target) === undefined) : undefined);
+  if (refused) return refused;
+  if (target === undefined) changePropagation(tx, own, type);
   return { ok: true, state: tx.commit() };
 }
 

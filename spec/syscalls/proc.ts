@@ -4,6 +4,7 @@
 import { ptraceMayAccess } from '../caps';
 import { PROC_ENTRIES, procGet, nsLinkText, type ProcEntry } from '../proc';
 import { installFd, newFile, openNsInode } from '../refs';
+import type { NsMount } from '../state';
 import type { Failure } from '../semantics';
 import type { FdTableId, NsId, Task } from '../state';
 import type { Call, Outcome } from '../tx';
@@ -48,11 +49,24 @@ export function readlinkNs(c: Call, pid: string, name: string): Outcome {
   return { ok: true, state: c.tx.base, value: nsLinkText(c.tx.get('ns', ns)) };
 }
 
-/** One side of same_ns: `fd:VAR` (fstat of an open fd) or `TASK:entry` (stat of the proc link). */
-export type NsRef = { readonly fd: string } | { readonly pid: string; readonly entry: string };
+/**
+ * One side of same_ns: `fd:VAR` (fstat of an open fd), `TASK:entry` (stat of the proc link), or
+ * `path:TARGET` (stat of a target in the caller's mount tree, as `ip netns identify` does).
+ */
+export type NsRef = { readonly fd: string } | { readonly pid: string; readonly entry: string } | { readonly path: string };
 
 /** What a side stats to: a namespace, or some other file (never equal to a namespace). */
-function identity(c: Call, side: NsRef): { ns: NsId } | { file: number } | Failure {
+function identity(c: Call, side: NsRef): { ns: NsId } | { file: number | string } | Failure {
+  if ('path' in side) {
+    const exists = c.tx.target(side.path);
+    const missing = c.guard('mount.noTarget', exists === undefined);
+    if (missing) return missing;
+    const root = c.tx.get('ns', c.tx.get('fss', c.actor.fs!).rootNs);
+    let top: NsMount | undefined;
+    for (const m of root.mounts) if (m.target === side.path) top = m;
+    if (top && top.inode !== null) return { ns: c.tx.get('inodes', top.inode).ns };
+    return { file: top ? `mount:${top.id}` : `target:${side.path}` };
+  }
   if ('fd' in side) {
     const f = lookupFd(c, side.fd);
     const refused = c.guard('fd.bad', f === undefined);
