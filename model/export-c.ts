@@ -78,7 +78,9 @@ export function exportC(trace: Trace, opts: { source?: string; stepTimeoutMs?: n
     const closeVar = p.closeVar !== undefined ? varIdx(p.closeVar) : -1;
     const expect = trace.steps[i]!.expect;
     const desc = commentText(`${p.task}: ${p.detail}`);
-    return `\t{ ${actor}, ${cString(p.op)}, ${cString(cmd)}, ${outVar}, ${pidfdVar}, ${child}, ${closeVar}, ${(p.flags & CLONE_FILES) !== 0 ? 1 : 0}, ${expect !== undefined ? cString(expect) : 'NULL'}, ${cString(desc)} },`;
+    const kills = (p.execKills ?? []).map(taskIdx).join(',');
+    const leader = p.execLeader !== undefined ? taskIdx(p.execLeader) : -1;
+    return `\t{ ${actor}, ${cString(p.op)}, ${cString(cmd)}, ${outVar}, ${pidfdVar}, ${child}, ${closeVar}, ${(p.flags & CLONE_FILES) !== 0 ? 1 : 0}, ${cString(kills)}, ${leader}, ${expect !== undefined ? cString(expect) : 'NULL'}, ${cString(desc)} },`;
   });
   const nsexec = readFileSync(NSEXEC_SOURCE, 'utf8');
   const title = trace.title ?? '(untitled trace)';
@@ -124,13 +126,15 @@ struct nx_step {
 	int child;          /* fork: the child's task index */
 	int close_var;      /* close: this variable is closed whatever the result */
 	int clone_files;    /* fork/unshare with CLONE_FILES */
+	const char *exec_kills; /* exec: the task indices of the other threads, which die ("1,2") */
+	int exec_leader;    /* exec by a thread: the leader's task index, whose name now means the actor */
 	const char *expect; /* NULL: no expectation */
 	const char *desc;
 };
 
 static const struct nx_step nx_steps[NX_STEPS + 1] = {
 ${rows.join('\n')}
-	{ -1, NULL, NULL, -1, -1, -1, -1, 0, NULL, NULL },
+	{ -1, NULL, NULL, -1, -1, -1, -1, 0, NULL, -1, NULL, NULL },
 };
 
 /* ======================================================================= the driver */
@@ -141,6 +145,7 @@ struct nx_fdtab {
 static struct nx_fdtab *nx_tab[NX_TASKS];
 static int nx_created[NX_TASKS];
 static int nx_exited[NX_TASKS];
+static int nx_alias[NX_TASKS]; /* a task name now standing for another task (exec by a thread) */
 
 static struct nx_fdtab *nx_newtab(const struct nx_fdtab *from)
 {
@@ -238,8 +243,11 @@ static int nx_extra(const char *body, const char *key)
 	return -1;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	/* a task of the trace that called exec resumes here, in the new image */
+	if (argc >= 3 && !strcmp(argv[1], "--resume"))
+		return resume_after_exec(atoi(argv[2]));
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
 	printf("TAP version 13\\n");
@@ -256,11 +264,13 @@ int main(void)
 	}
 	nx_created[0] = 1;
 	nx_tab[0] = nx_newtab(NULL);
+	for (int t = 0; t < NX_TASKS; t++)
+		nx_alias[t] = t;
 	printf("1..%d\\n", NX_STEPS);
 	int failed = 0;
 	for (int i = 0; i < NX_STEPS; i++) {
 		const struct nx_step *s = &nx_steps[i];
-		int a = s->task;
+		int a = nx_alias[s->task];
 		char body[MSG_MAX], result[MSG_MAX];
 		if (!nx_created[a] || nx_exited[a]) {
 			snprintf(body, sizeof body, "ESRCH");
@@ -302,7 +312,21 @@ int main(void)
 		int fd = nx_extra(body, "fd");
 		if (s->out_var >= 0 && fd >= 0)
 			nx_tab[a]->fd[s->out_var] = fd;
-		if (!strcmp(s->op, "exit")) {
+		if (!strcmp(s->op, "exec")) {
+			/* the other threads died; a thread took the leader's place and name; fds closed */
+			for (const char *k = s->exec_kills; *k;) {
+				char *end;
+				long t = strtol(k, &end, 10);
+				if (end == k)
+					break;
+				if (t >= 0 && t < NX_TASKS && nx_alias[t] != a)
+					nx_exited[nx_alias[t]] = 1;
+				k = *end == ',' ? end + 1 : end;
+			}
+			if (s->exec_leader >= 0)
+				nx_alias[s->exec_leader] = a;
+			nx_tab[a] = nx_newtab(NULL);
+		} else if (!strcmp(s->op, "exit")) {
 			nx_exited[a] = 1;
 		} else if (!strcmp(s->op, "unshare") && s->clone_files) {
 			nx_tab[a] = nx_newtab(nx_tab[a]);

@@ -39,6 +39,7 @@ function kindSchema(kind: Kind): Json {
     case 'bool': return { ...doc, type: 'boolean' };
     case 'drop': return { ...doc, enum: [...DROP_MODES] };
     case 'propagation': return { ...doc, enum: [...PROPAGATION_TYPES] };
+    case 'fstype': return { ...doc, enum: ['proc', 'sysfs', 'mqueue'] };
   }
 }
 

@@ -23,7 +23,10 @@ export function visitHolders(s: State, visit: Visit, wantDetail = false): void {
     const me = ref('ns', ns.id);
     if (ns.parent !== null) visit('ns', ns.parent, me, 'parent');
     if (ns.owner !== null && ns.owner !== ns.parent) visit('ns', ns.owner, me, 'owner');
-    for (const m of ns.mounts) if (m.inode !== null) visit('inode', m.inode, me, wantDetail ? `bind mount at ${m.target}` : '');
+    for (const m of ns.mounts) {
+      if (m.inode !== null) visit('inode', m.inode, me, wantDetail ? `bind mount at ${m.target}` : '');
+      if (m.pins != null) visit('ns', m.pins, me, wantDetail ? `the ${m.fs ?? ''} superblock mounted at ${m.target}` : '');
+    }
     for (const seg of ns.shm) {
       visit('ns', seg.userNs, me, wantDetail ? `shm segment ${seg.key}: the file's f_cred` : '');
       visit('ns', seg.pidNs, me, wantDetail ? `shm segment ${seg.key}: shm_cprid` : '');

@@ -71,6 +71,7 @@ export const NoUseAfterFree: Invariant = {
       if (ns.freed) continue;
       for (const other of [ns.parent, ns.owner]) if (other !== null && s.ns[other]?.freed) return bad(`ns:${ns.id}`, `ns:${other}`);
       for (const m of ns.mounts) if (m.inode !== null && s.inodes[m.inode]?.freed) return bad(`ns:${ns.id}`, `inode:${m.inode}`);
+      for (const m of ns.mounts) if (m.pins != null && s.ns[m.pins]?.freed) return bad(`ns:${ns.id}`, `ns:${m.pins}`);
     }
     for (const i of s.inodes) if (!i.freed && s.ns[i.ns]?.freed) return bad(`inode:${i.id}`, `ns:${i.ns}`);
     for (const f of s.files) {
@@ -117,7 +118,10 @@ export function reachableNamespaces(s: State): Set<NsId> {
     const ns = s.ns[stack.pop()!]!;
     push(ns.parent);
     push(ns.owner);
-    for (const m of ns.mounts) if (m.inode !== null) push(s.inodes[m.inode]!.ns);
+    for (const m of ns.mounts) {
+      if (m.inode !== null) push(s.inodes[m.inode]!.ns);
+      if (m.pins != null) push(m.pins);
+    }
     for (const seg of ns.shm) {
       push(seg.userNs);
       push(seg.pidNs);
@@ -128,7 +132,7 @@ export function reachableNamespaces(s: State): Set<NsId> {
 
 export const NoLeakedNamespace: Invariant = {
   name: 'NoLeakedNamespace',
-  doc: 'Every live namespace is reachable from a live task, an open file, a bind mount inside a reachable mount namespace, or a SysV segment of a reachable ipc namespace.',
+  doc: 'Every live namespace is reachable from a live task, an open file, a bind mount or a filesystem mount (proc) inside a reachable mount namespace, or a SysV segment of a reachable ipc namespace.',
   source: 'kernel-semantics §3.5, §3.7; H6 "proc-ns: use d_set_d_op() API" (cached ns dentries leaked netns)',
   check(s) {
     const reach = reachableNamespaces(s);

@@ -13,10 +13,10 @@ import { flagText } from '../spec/flags';
 const partialOf = (o: { ok: boolean }): boolean => !o.ok && (o as Failure).partial !== undefined;
 
 /**
- * Operations that are several independent calls: write_map (setgroups, uid_map, gid_map) and
- * bind_ns (create the target, then mount). An earlier call's effect stays when a later fails.
+ * Operations that are several independent calls: write_map (setgroups, uid_map, gid_map), bind_ns
+ * and mount_fs (create the target, then mount). An earlier call's effect stays when a later fails.
  */
-const COMPOUND = new Set(['write_map', 'bind_ns']);
+const COMPOUND = new Set(['write_map', 'bind_ns', 'mount_fs']);
 
 export const FailedCallChangesNothing: Transition = {
   name: 'FailedCallChangesNothing',
@@ -84,10 +84,12 @@ export const ChildBornInPidForChildren: Transition = {
 
 export const NoCapabilityGain: Transition = {
   name: 'NoCapabilityGain',
-  doc: 'A task that stays in its user namespace never gains a permitted capability, and no task gains CAP_SYS_ADMIN over a user namespace it could not already act on.',
+  doc: 'A task that stays in its user namespace never gains a permitted capability, and no task gains CAP_SYS_ADMIN over a user namespace it could not already act on, except by exec (root of its user namespace execs with the full set).',
   source: 'kernel/user_namespace.c userns_install ("Don\'t allow gaining capabilities by reentering the same user namespace"); H12',
   check(v) {
     const { after, changes } = v;
+    // exec of an ordinary binary gives root of the user namespace the full set (cap_bprm_creds_from_file)
+    if (v.step.op.name === 'exec') return undefined;
     for (const c of changes) {
       if (c.table !== 'tasks' || c.before === undefined || c.reused) continue;
       const t = c.before as Task;

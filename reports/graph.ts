@@ -103,7 +103,10 @@ function allEdges(s: State): GEdge[] {
       if (ns.owner !== null) add(me, `ns:${ns.owner}`, 'owner', 'owner');
       if (ns.parent !== null) add(me, `ns:${ns.parent}`, 'owner', 'parent');
     }
-    for (const m of ns.mounts) if (m.inode !== null) add(me, `inode:${m.inode}`, 'bind', `bind ${m.target}${m.dir ? '/' : ''}`);
+    for (const m of ns.mounts) {
+      if (m.inode !== null) add(me, `inode:${m.inode}`, 'bind', `bind ${m.target}${m.dir ? '/' : ''}`);
+      if (m.pins != null) add(me, `ns:${m.pins}`, 'ref', `${m.fs ?? 'fs'} sb on ${m.target}/`);
+    }
   }
   for (const i of s.inodes) add(`inode:${i.id}`, `ns:${i.ns}`, 'ref', '');
   for (const f of s.files) {
@@ -167,7 +170,7 @@ function label(s: State, kind: ObjKind, id: number): string[] {
       if (ns.type === 'uts') lines.push(`hostname ${ns.hostname}`);
       if (ns.type === 'user') lines.push(`owner uid ${ns.ownerUid}`);
       if (ns.type === 'pid' && ns.reaper !== null) lines.push(`init ${s.tasks[ns.reaper]?.name ?? '?'}${ns.adding ? '' : ' (dead)'}`);
-      for (const m of ns.mounts) if (m.inode === null) lines.push(`bind ${m.target}${m.dir ? '/' : ''} (file)`);
+      for (const m of ns.mounts) if (m.inode === null) lines.push(m.fs ? `${m.fs} on ${m.target}/` : `bind ${m.target}${m.dir ? '/' : ''} (file)`);
       return [...lines, `ns:${id}`, ...tomb];
     }
     case 'inode': {

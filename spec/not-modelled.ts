@@ -10,8 +10,8 @@ export interface Omission {
 
 export const NOT_MODELLED: readonly Omission[] = [
   { what: 'mounts other than the base directory and the binds on it', why: 'propagation is modelled for the base mount the targets live on; binds have no mounts below them, so their own propagation never shows (propagation on a bind is accepted and changes nothing); there is no op for rbind or move mounts' },
-  { what: 'execve', why: 'no operation replaces a program; the time namespace a task would enter at exec is only visible as time_for_children' },
-  { what: 'filesystem mounts (proc, sysfs, mqueue, cgroup2)', why: 'only binds of namespace files and of ordinary files are mounted; the /proc the trace uses is the initial one' },
+  { what: 'setuid binaries, file capabilities and ambient capabilities at exec', why: 'exec runs an ordinary binary: root of its user namespace gets the full set, any other uid none' },
+  { what: 'cgroup2 mounts, mount_too_revealing and mount options', why: 'proc, sysfs and mqueue are modelled with their permission checks and what their superblocks hold; the sandbox\'s /proc and /sys are fully visible, so mount_too_revealing never refuses there' },
   { what: 'time-namespace offsets', why: 'no operation reads a clock; which time namespace a task is in is modelled' },
   { what: 'sockets and network devices', why: 'no operation creates one, so nothing but tasks, files and mounts pins a network namespace' },
   { what: 'credentials beyond drop_caps', why: 'uids, gids and capabilities change only through the four drop_caps modes and user-namespace creation or entry' },

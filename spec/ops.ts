@@ -17,12 +17,16 @@ import { close, openFile, pidfdOpen } from './syscalls/fds';
 import { getpid, getppid } from './syscalls/ids';
 import { ioctlNs } from './syscalls/ioctl';
 import { writeMaps } from './syscalls/maps';
-import { bindNs, createTarget, openBind, setPropagation, umount, unlinkTarget } from './syscalls/mount';
+import { bindNs, createTarget, mountFs, openBind, setPropagation, umount, unlinkTarget } from './syscalls/mount';
 import { PROPAGATION_TYPES, type PropagationType } from './propagation';
+import type { FsType } from './state';
+
+const FS_TYPES: readonly FsType[] = ['proc', 'sysfs', 'mqueue'];
 import { openNs, readlinkNs, sameNs, type NsRef } from './syscalls/proc';
 import { setns } from './syscalls/setns';
 import { shmCreate, shmLookup } from './syscalls/shm';
 import { unshare } from './syscalls/unshare';
+import { exec } from './syscalls/exec';
 import { gethostname, sethostname } from './syscalls/uts';
 
 /** What an argument may be, and what it becomes once validated. */
@@ -40,6 +44,7 @@ export interface KindType {
   bool: boolean;
   drop: DropMode;
   propagation: PropagationType;
+  fstype: FsType;
 }
 export type Kind = keyof KindType;
 export interface ArgSpec { readonly kind: Kind; readonly optional?: true }
@@ -81,6 +86,7 @@ export const OPS: readonly OpDef[] = [
     (c, a) => fork(c, { child: a.child, flags: (a.flags ?? 0) | (a.pidfd !== undefined ? cloneFlag('CLONE_PIDFD')! : 0), ...(a.pidfd !== undefined ? { pidfd: a.pidfd } : {}) })),
   op('clone_probe', 'is the flag combination accepted? the child exits at once', { flags: R('flags') }, (c, a) => cloneProbe(c, a.flags)),
   op('exit', 'the task exits and stays a zombie until its parent waits', { code: O('int') }, (c, a) => exit(c, a.code ?? 0)),
+  op('exec', 'execve of an ordinary binary: other threads die, a pending time namespace is entered, fds close, root regains its capabilities', {}, (c) => exec(c)),
   op('wait', 'reap an exited child (EAGAIN while it runs)', { child: R('pid') }, (c, a) => wait(c, a.child)),
   op('unshare', 'unshare(flags)', { flags: R('flags') }, (c, a) => unshare(c, a.flags)),
   op('setns', 'setns(fd, nstype)', { fd: R('fd'), nstype: R('nstype') }, (c, a) => setns(c, a.fd, a.nstype)),
@@ -92,6 +98,8 @@ export const OPS: readonly OpDef[] = [
     (c, a) => bindNs(c, a.fd !== undefined ? { fd: a.fd } : { pid: a.pid ?? 'self', entry: a.type ?? '' }, a.target, a.dir ?? false, a.create ?? true),
     [['pid', 'type'], ['fd']]),
   op('create', 'create `target` (open O_CREAT|O_EXCL, or mkdir with `dir`)', { target: R('text'), dir: O('bool') }, (c, a) => createTarget(c, a.target, a.dir ?? false)),
+  op('mount_fs', 'mount a proc, sysfs or mqueue filesystem on the directory `target`, created first unless `create` is false',
+    { type: R('fstype'), target: R('text'), create: O('bool') }, (c, a) => mountFs(c, a.type, a.target, a.create ?? true)),
   op('unlink', 'unlink `target` (rmdir for a directory)', { target: R('text') }, (c, a) => unlinkTarget(c, a.target)),
   op('propagation', 'make the base mount (or the bind at `target`) shared, private, slave or unbindable',
     { type: R('propagation'), target: O('text'), recursive: O('bool') }, (c, a) => setPropagation(c, a.type, a.target)),
@@ -137,6 +145,7 @@ export const KIND_DOC: Readonly<Record<Kind, string>> = {
   bool: 'true or false',
   drop: 'nobody, seteuid_nobody, capset_zero or capset_admin',
   propagation: 'shared, private, slave or unbindable',
+  fstype: 'proc, sysfs or mqueue',
 };
 
 // --- validation ---------------------------------------------------------------------------
@@ -207,6 +216,8 @@ export function parseArg(kind: Kind, raw: unknown): KindType[Kind] | { error: st
       return typeof raw === 'boolean' ? raw : { error: 'true or false' };
     case 'drop':
       return typeof raw === 'string' && (DROP_MODES as readonly string[]).includes(raw) ? (raw as DropMode) : { error: `one of ${DROP_MODES.join(', ')}` };
+    case 'fstype':
+      return typeof raw === 'string' && FS_TYPES.includes(raw as FsType) ? (raw as FsType) : { error: `one of ${FS_TYPES.join(', ')}` };
     case 'propagation':
       return typeof raw === 'string' && (PROPAGATION_TYPES as readonly string[]).includes(raw) ? (raw as PropagationType) : { error: `one of ${PROPAGATION_TYPES.join(', ')}` };
   }

@@ -374,6 +374,7 @@ export function umountMount(tx: Tx, mntNs: NsId, mount: NsMount): void {
 
 function bindMountKernel(tx: Tx, mntNs: NsId, mount: NsMount): void {
   if (mount.inode !== null) getInodeUser(tx, mount.inode);
+  if (mount.pins != null) getNs(tx, mount.pins); // the superblock's reference (proc: its pid namespace)
   tx.update('ns', mntNs, { mounts: [...tx.get('ns', mntNs).mounts, mount] });
 }
 
@@ -382,6 +383,7 @@ function umountMountKernel(tx: Tx, mntNs: NsId, mount: NsMount): void {
   // a dying namespace has already emptied its list (putNs); otherwise the mount leaves it
   if (!ns.freed) tx.update('ns', mntNs, { mounts: ns.mounts.filter((m) => m.id !== mount.id) });
   if (mount.inode !== null) putInodeUser(tx, mount.inode);
+  if (mount.pins != null) putNs(tx, mount.pins);
 }
 
 // --- the default hooks of this file -----------------------------------------------------------

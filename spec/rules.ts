@@ -113,6 +113,10 @@ export const RULES = {
   'propagation.cap': r('EPERM', 'path_mount: may_mount', 'changing propagation needs CAP_SYS_ADMIN over the owner of the caller\'s mount namespace'),
   'propagation.notMountRoot': r('EINVAL', 'do_change_type: path_mounted', 'only the root of a mount can change its propagation'),
 
+  // --- filesystem mounts: fs/namespace.c do_new_mount, fs/super.c mount_capable ---
+  'mountfs.sysfsNetCap': r('EPERM', 'sysfs_init_fs_context: kobj_ns_current_may_mount', 'mounting sysfs needs CAP_SYS_ADMIN over the owner of the caller\'s net namespace'),
+  'mountfs.cap': r('EPERM', 'mount_capable', 'a filesystem mount needs CAP_SYS_ADMIN over the owner of the namespace it shows (proc: the active pid namespace; sysfs: the net namespace; mqueue: the ipc namespace)'),
+
   // --- the targets as files: fs/namei.c ---
   'create.exists': r('EEXIST', 'open(O_CREAT|O_EXCL) / mkdir: lookup_open', 'the target already exists'),
   'unlink.noTarget': r('ENOENT', 'do_unlinkat: lookup', 'the target does not exist'),

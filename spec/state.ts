@@ -112,7 +112,16 @@ export interface NsMount {
   readonly inode: InodeId | null;
   /** MNT_LOCKED: copied into a mount namespace of a less privileged user namespace */
   readonly locked: boolean;
+  /** a filesystem mounted there instead of a bind (mount -t proc|sysfs|mqueue); absent for binds */
+  readonly fs?: FsType;
+  /**
+   * the namespace its superblock holds a counted reference on (proc: its pid namespace); null
+   * when it holds none (sysfs: a passive reference only; mqueue: none)
+   */
+  readonly pins?: NsId | null;
 }
+
+export type FsType = 'proc' | 'sysfs' | 'mqueue';
 
 /** A SysV shared-memory segment: it holds its creator's cred and struct pid until removed. */
 export interface ShmSegment {

@@ -60,6 +60,7 @@ const byKind: Readonly<Record<Kind, fc.Arbitrary<unknown>>> = {
   int: fc.oneof(fc.constantFrom(0, 1, 4242), fc.integer()),
   bool: fc.boolean(),
   propagation: fc.constantFrom('shared', 'private', 'slave', 'unbindable', 'rshared'),
+  fstype: fc.constantFrom('proc', 'sysfs', 'mqueue', 'tmpfs'),
   drop: fc.constantFrom('nobody', 'seteuid_nobody', 'capset_zero', 'capset_admin'),
 };
 const opName = fc.oneof({ weight: 12, arbitrary: fc.constantFrom(...OPS.map((o) => o.name)) }, { weight: 1, arbitrary: garbage });

@@ -142,6 +142,8 @@ interface TaskState {
   tid: number;
   files: FdTable;
   exited: boolean;
+  /** the name of its thread-group leader (itself for a process) */
+  leader: string;
 }
 
 function hex(s: string): string {
@@ -258,7 +260,7 @@ export async function runTraceOnKernel(
     if (!ready || !ready.startsWith('READY ')) {
       throw new Error(`nscheck kernel executor: sandbox failed: ${ready ?? 'no answer'}`);
     }
-    tasks.set('P', { name: 'P', id: 0, tid: Number(ready.slice(6)), files: new Map(), exited: false });
+    tasks.set('P', { name: 'P', id: 0, tid: Number(ready.slice(6)), files: new Map(), exited: false, leader: 'P' });
     let nextId = 1;
     const observations: KernelNsObservation[] = [];
     let settledMs = 0;
@@ -394,11 +396,17 @@ export interface PlannedStep {
   closeVar?: string;
   /** fork and unshare: the flags (CLONE_FILES decides whether the fd table is shared) */
   flags: number;
+  /** exec: the other threads of the group, which die */
+  execKills?: string[];
+  /** exec by a thread: the leader whose place (and name) it takes */
+  execLeader?: string;
 }
 
 /** Validate a trace the way runTraceOnKernel does and resolve it symbolically (no kernel needed). */
 export function planTrace(trace: KernelTraceInput): PlannedStep[] {
   const steps = validateSteps(trace);
+  // thread groups, assuming every fork succeeds (a thread that was never made cannot be killed)
+  const leaderOf = new Map<string, string>([['P', 'P']]);
   return steps.map((step, i) => {
     const a = new StepArgs(i, step.op, step.args ?? {});
     const r = resolve(a, step.task, {
@@ -412,7 +420,16 @@ export function planTrace(trace: KernelTraceInput): PlannedStep[] {
     if (r.pidfdVar !== undefined) p.pidfdVar = r.pidfdVar;
     if (r.child !== undefined) p.child = r.child;
     if (step.op === 'close' && typeof a.args.fd === 'string') p.closeVar = a.args.fd;
-    if (step.op === 'fork') p.flags = a.flags('flags', 0);
+    if (step.op === 'fork') {
+      p.flags = a.flags('flags', 0);
+      if (r.child !== undefined) leaderOf.set(r.child, (p.flags & CLONE_FLAGS.CLONE_THREAD!) !== 0 ? (leaderOf.get(step.task) ?? step.task) : r.child);
+    }
+    if (step.op === 'exec') {
+      const leader = leaderOf.get(step.task) ?? step.task;
+      p.execKills = [...leaderOf].filter(([n, l]) => l === leader && n !== step.task).map(([n]) => n);
+      if (leader !== step.task) p.execLeader = leader;
+      for (const [n, l] of leaderOf) if (l === leader) leaderOf.set(n, step.task);
+    }
     if (step.op === 'unshare') p.flags = a.flags('flags');
     return p;
   });
@@ -480,10 +497,22 @@ function applyEffects(
     case 'unshare':
       if ((a.flags('flags') & CLONE_FLAGS.CLONE_FILES!) !== 0) actor.files = new Map(actor.files);
       break;
+    case 'exec': {
+      // every other thread of the group died; a thread took over the leader (and its name);
+      // every fd was close-on-exec
+      for (const t of new Set(tasks.values())) if (t !== actor && t.leader === actor.leader) t.exited = true;
+      if (actor.leader !== actor.name) {
+        tasks.set(actor.leader, actor);
+        actor.leader = actor.name;
+      }
+      if (extras.tid !== undefined) actor.tid = Number(extras.tid);
+      actor.files = new Map();
+      break;
+    }
     case 'fork': {
       const flags = a.flags('flags', 0);
       const files = (flags & CLONE_FLAGS.CLONE_FILES!) !== 0 ? actor.files : new Map(actor.files);
-      tasks.set(r.child!, { name: r.child!, id: childId, tid: Number(extras.tid), files, exited: false });
+      tasks.set(r.child!, { name: r.child!, id: childId, tid: Number(extras.tid), files, exited: false, leader: (flags & CLONE_FLAGS.CLONE_THREAD!) !== 0 ? actor.leader : r.child! });
       if (r.pidfdVar !== undefined && extras.pidfd !== undefined) actor.files.set(r.pidfdVar, Number(extras.pidfd));
       break;
     }
@@ -555,6 +584,8 @@ function resolve(a: StepArgs, actorName: string, look: Lookup): Resolved {
       const code = a.int('code', 0);
       return { command: `exit ${code & 0xff}`, detail: `exit(${code})` };
     }
+    case 'exec':
+      return { command: 'exec', detail: 'execve(self)' };
     case 'wait': {
       const c = a.taskName('child');
       return { command: `wait ${pid('child')}`, detail: `wait(${c})` };
@@ -596,6 +627,14 @@ function resolve(a: StepArgs, actorName: string, look: Lookup): Resolved {
         command: `bind_ns p ${pid('pid')} ${type} ${hex(target)} ${mode}`,
         detail: `mount(/proc/${a.str('pid')}/ns/${type}, ${target}${dir ? '/' : ''}, MS_BIND)`,
       };
+    }
+    case 'mount_fs': {
+      const type = a.str('type');
+      if (!['proc', 'sysfs', 'mqueue'].includes(type)) a.fail(`unknown filesystem ${type}`);
+      const target = a.str('target');
+      checkTarget(a, target);
+      const create = !(a.has('create') && !a.bool('create'));
+      return { command: `mount_fs ${type} ${hex(target)} ${create ? 1 : 0}`, detail: `mount(${type}, ${target}/, ${type})` };
     }
     case 'create': {
       const target = a.str('target');

@@ -517,6 +517,21 @@ static void run_command(int chan, char *line, int gotfd, char *out, size_t on, i
 	} else if (!strcmp(op, "exit")) {
 		*exit_code = (int)num(t[1]);
 		snprintf(out, on, "ok");
+	} else if (!strcmp(op, "exec")) {
+		/* execve this very program, which resumes serving the channel (main: --resume); every
+		 * other fd is close-on-exec. On success the new image sends the reply. */
+		char chs[32];
+		int fl = fcntl(chan, F_GETFD);
+		if (fl >= 0)
+			fcntl(chan, F_SETFD, fl & ~FD_CLOEXEC);
+		snprintf(chs, sizeof chs, "%d", chan);
+		char *argv[] = { "nsexec", "--resume", chs, NULL };
+		char *envp[] = { NULL };
+		execve("/proc/self/exe", argv, envp);
+		int e = errno;
+		if (fl >= 0)
+			fcntl(chan, F_SETFD, fl);
+		return fmt_err(out, on, e);
 	} else if (!strcmp(op, "wait")) {
 		int p = pid_in_my_ns((int)num(t[1]));
 		int st;
@@ -568,6 +583,16 @@ static void run_command(int chan, char *line, int gotfd, char *out, size_t on, i
 				close(fd);
 		}
 		if (mount(path, s2, NULL, MS_BIND, NULL) < 0)
+			return fmt_err(out, on, errno);
+		snprintf(out, on, "ok");
+	} else if (!strcmp(op, "mount_fs")) {
+		/* mount_fs <proc|sysfs|mqueue> <target-hex> <create> */
+		if (hexdecode(t[2], s1, sizeof s1) < 0)
+			return fmt_err(out, on, EINVAL);
+		snprintf(s2, sizeof s2, WORKDIR "/%s", s1);
+		if (num(t[3]) && mkdir(s2, 0755) < 0 && errno != EEXIST)
+			return fmt_err(out, on, errno);
+		if (mount(t[1], s2, t[1], MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 			return fmt_err(out, on, errno);
 		snprintf(out, on, "ok");
 	} else if (!strcmp(op, "create")) {
@@ -1018,6 +1043,12 @@ static void step_result(char *line, char *res, size_t rn)
 		snprintf(res, rn, "%.4000s tid=%d", resp, tasks[child_id].tid);
 		return;
 	}
+	if (!strcmp(opname, "exec") && !strncmp(resp, "ok tid=", 7)) {
+		/* a thread that execs takes over the thread-group id */
+		tk->tid = atoi(resp + 7);
+		snprintf(res, rn, "%s", resp);
+		return;
+	}
 	if (!strcmp(opname, "exit") && !strcmp(resp, "ok")) {
 		/* the step completes when the task has really exited */
 		while (!task_exited(tk->tid)) {
@@ -1268,11 +1299,35 @@ static int sandbox_start(char *err, size_t en)
 	return 0;
 }
 
+/* A task that called exec: the new image answers the exec step and serves the channel again. */
+static int resume_after_exec(int chan)
+{
+	char msg[64];
+	snprintf(msg, sizeof msg, "ok tid=%d", (int)syscall(SYS_gettid));
+	fcntl(chan, F_SETFD, FD_CLOEXEC);
+	if (send_msg(chan, msg, -1) < 0)
+		return 112;
+	char line[MSG_MAX], out[MSG_MAX];
+	for (;;) {
+		int gotfd = -1;
+		ssize_t n = recv_msg(chan, line, sizeof line, &gotfd);
+		if (n <= 0)
+			syscall(SYS_exit, 112);
+		int passfd, code;
+		run_command(chan, line, gotfd, out, sizeof out, &passfd, &code);
+		send_msg(chan, out, passfd);
+		if (passfd >= 0)
+			close(passfd);
+		if (code >= 0)
+			syscall(SYS_exit, code);
+	}
+}
+
 #ifndef NSX_EMBEDDED
 int main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	if (argc >= 3 && !strcmp(argv[1], "--resume"))
+		return resume_after_exec(atoi(argv[2]));
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() == 1) /* the driver died before we set the death signal */
 		return 3;

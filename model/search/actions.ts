@@ -112,6 +112,7 @@ export function actionsOf(s: State, scope: Scope, d: Domains, opName: string, ou
       for (const m of scope.cloneProbe) out.push(step(task, 'clone_probe', { flags: m }, { flags: flagsRaw(m) }));
       return;
     case 'exit':
+    case 'exec':
     case 'getpid':
     case 'getppid':
     case 'gethostname':
@@ -166,6 +167,9 @@ export function actionsOf(s: State, scope: Scope, d: Domains, opName: string, ou
         out.push(step(task, 'create', { target }, { target }));
         if (scope.dirTargets) out.push(step(task, 'create', { target, dir: true }, { target, dir: true }));
       }
+      return;
+    case 'mount_fs':
+      for (const target of scope.targets) for (const type of ['proc', 'sysfs', 'mqueue']) out.push(step(task, 'mount_fs', { type, target }, { type, target }));
       return;
     case 'unlink':
       for (const target of scope.targets) out.push(step(task, 'unlink', { target }, { target }));

@@ -24,7 +24,8 @@ import { NS_TYPES, SLOTS, type State } from '../../spec/state';
 const K_TASK = 0, K_NS = 1, K_PROXY = 2, K_INODE = 3, K_FILE = 4, K_FDTABLE = 5, K_FS = 6, K_MM = 7, K_TARGET = 8;
 const TYPE_CODE: Readonly<Record<string, number>> = Object.fromEntries(NS_TYPES.map((t, i) => [t, i + 1]));
 const STATE_CODE: Readonly<Record<string, number>> = { running: 1, zombie: 2, reaped: 3 };
-const FILE_CODE: Readonly<Record<string, number>> = { nsfs: 1, pidfd: 2, file: 3, dir: 4 };
+const FILE_CODE: Readonly<Record<string, number>> = { nsfs: 1, pidfd: 2, file: 3, dir: 4, socket: 5 };
+const FS_CODE: Readonly<Record<string, number>> = { proc: 1, sysfs: 2, mqueue: 3 };
 
 function mix(h: number, v: number): number {
   let k = Math.imul(v | 0, 0xcc9e2d51);
@@ -232,7 +233,7 @@ export class Canonicalizer {
           this.pushOwn(x.shm.length);
           for (const seg of x.shm) { this.pushOwn(seg.key); this.pushOwn(seg.uid); this.pushOwn(seg.gid); }
           this.pushOwn(x.mounts.length);
-          for (const mt of x.mounts) { this.pushOwn(mt.dir ? 1 : 0); this.pushOwn(mt.locked ? 1 : 0); }
+          for (const mt of x.mounts) { this.pushOwn(mt.dir ? 1 : 0); this.pushOwn(mt.locked ? 1 : 0); this.pushOwn(mt.fs === undefined ? 0 : FS_CODE[mt.fs]!); }
           this.pushOwn(x.charge ? x.charge.uid : -1);
           // propagation: peer groups and masters as edges to the first member of the group
           this.pushOwn(x.peerGroup !== 0 ? 1 : 0); this.pushOwn(x.master === 0 ? 0 : groupFirst.has(x.master) ? 1 : 2); this.pushOwn(x.unbindable ? 1 : 0);
@@ -248,8 +249,10 @@ export class Canonicalizer {
             this.edge(o, at(gN, x.shm[i]!.pidNs), 17 + 2 * i);
           }
           for (let i = 0; i < x.mounts.length; i++) {
-            this.edge(o, targetOf(x.mounts[i]!.target), 100 + 2 * i);
-            this.edge(o, at(gI, x.mounts[i]!.inode), 101 + 2 * i);
+            this.edge(o, targetOf(x.mounts[i]!.target), 100 + 3 * i);
+            this.edge(o, at(gI, x.mounts[i]!.inode), 101 + 3 * i);
+            const pins = x.mounts[i]!.pins;
+            if (pins != null) this.edge(o, at(gN, pins), 102 + 3 * i);
           }
           if (x.inum >= FIRST_DYNAMIC_INUM) {
             const f = inumFirst.get(x.inum);

@@ -28,9 +28,11 @@ export const RULE_OPS: Readonly<Record<string, readonly string[]>> = {
   'userns.depth': NS_CREATE, 'userns.unmappedCreator': NS_CREATE, 'ucount.limit': NS_CREATE,
   'proc.': ['open_ns', 'readlink_ns', 'same_ns', 'bind_ns'],
   'close.': ['close'],
-  'mount.noTarget': ['open_bind', 'umount', 'bind_ns', 'propagation', 'same_ns'],
+  'mount.noTarget': ['open_bind', 'umount', 'bind_ns', 'propagation', 'same_ns', 'mount_fs'],
   'mount.': ['bind_ns'],
   'propagation.': ['propagation'],
+  'mountfs.': ['mount_fs'],
+  'mount.cap': ['bind_ns', 'mount_fs'], 'mount.dirMismatch': ['bind_ns', 'mount_fs'],
   'create.': ['create'],
   'unlink.': ['unlink'],
   'umount.': ['umount'],
@@ -78,7 +80,16 @@ const any = (...needs: Need[]): Need => (s) => {
   const missing = needs.map((n) => n(s));
   return missing.some((m) => m === undefined) ? undefined : missing.join(', or ');
 };
-const setnsOn = (...entries: string[]): Need => all(op('setns'), any(all(op('open_ns'), entry(...entries)), all(op('pidfd_open'))));
+/** The CLONE_NEW* bit of each /proc entry. */
+const ENTRY_BIT: Readonly<Record<string, number>> = {
+  net: F.NEWNET, uts: F.NEWUTS, ipc: F.NEWIPC, pid: F.NEWPID, pid_for_children: F.NEWPID, user: F.NEWUSER, mnt: F.NEWNS,
+  cgroup: F.NEWCGROUP, time: F.NEWTIME, time_for_children: F.NEWTIME,
+};
+/** setns into a namespace of one of these entries: through an open ns file, or a pidfd with that type's bit. */
+const setnsOn = (...entries: string[]): Need => all(op('setns'), any(
+  all(op('open_ns'), entry(...entries)),
+  all(pidfd, (s) => (s.pidfdSetns.some((m) => entries.some((e) => (m & ENTRY_BIT[e]!) !== 0)) ? undefined : `a pidfd setns flag set with the bit of ${entries.join(' or ')}`)),
+));
 
 /**
  * What a rule needs beyond its ops (RULE_OPS): the argument values, flag sets and options of a
@@ -138,7 +149,9 @@ export const RULE_NEEDS: Readonly<Record<string, Need>> = {
   'mount.noSource': all(op('bind_ns'), invalid),
   'mntns.loop': all(op('bind_ns'), entry('mnt')),
   'mount.sourceNotInNs': all(op('bind_ns'), any(pidfd, op('open_file'))),
-  'mount.dirMismatch': all(op('bind_ns'), any(op('open_file'), (s) => (s.dirTargets ? undefined : 'directory targets ("dirTargets")'))),
+  'mount.dirMismatch': any(all(op('bind_ns'), any(op('open_file'), (s) => (s.dirTargets ? undefined : 'directory targets ("dirTargets")'))), all(op('mount_fs'), op('create'))),
+  'mountfs.sysfsNetCap': all(op('mount_fs'), any(forkWith('CLONE_NEWUSER', has(F.NEWUSER)), unshareWith('CLONE_NEWUSER', has(F.NEWUSER)), drop('nobody', 'seteuid_nobody', 'capset_zero'))),
+  'mountfs.cap': all(op('mount_fs'), any(forkWith('CLONE_NEWUSER', has(F.NEWUSER)), unshareWith('CLONE_NEWUSER', has(F.NEWUSER)), drop('nobody', 'seteuid_nobody', 'capset_zero'))),
   'mount.noTarget': op('open_bind', 'umount'),
   'mount.propagatesMntNsFile': all(op('propagation'), op('bind_ns'), entry('mnt'), any(forkWith('CLONE_NEWNS', has(F.NEWNS)), unshareWith('CLONE_NEWNS', has(F.NEWNS)))),
   'propagation.cap': all(op('propagation'), any(drop('nobody', 'seteuid_nobody', 'capset_zero'), forkWith('CLONE_NEWUSER', has(F.NEWUSER)), unshareWith('CLONE_NEWUSER', has(F.NEWUSER)))),
@@ -163,13 +176,15 @@ export const RULE_NEEDS: Readonly<Record<string, Need>> = {
   'shm.noKey': all(op('shm_lookup'), (s) => (s.shmKeys.length ? undefined : 'an shm key')),
   'cred.capset': drop('capset_zero', 'capset_admin'),
   'cred.setgroups': drop('nobody'),
-  'cred.setid': drop('nobody', 'seteuid_nobody'),
-  'cred.unmapped': all(drop('nobody', 'seteuid_nobody'), any(forkWith('CLONE_NEWUSER', has(F.NEWUSER)), unshareWith('CLONE_NEWUSER', has(F.NEWUSER)))),
+  // nobody changes the groups first, which fails without CAP_SETGID: an id change alone is seteuid_nobody
+  'cred.setid': all(drop('seteuid_nobody'), drop('capset_zero', 'capset_admin')),
+  'cred.unmapped': all(any(drop('seteuid_nobody'), all(drop('nobody'), mapWith('that leaves setgroups allowed', (m) => m.setgroups !== 'deny'))), any(forkWith('CLONE_NEWUSER', has(F.NEWUSER)), unshareWith('CLONE_NEWUSER', has(F.NEWUSER)))),
   'map.open': all(op('write_map'), drop('nobody', 'seteuid_nobody', 'capset_zero')),
   'map.noTask': all(op('write_map'), invalid),
   'map.alreadySet': mapWith('without setgroups (a second write of the same map)', (m) => m.setgroups === undefined),
   'map.wrongNs': all(op('write_map'), any(forkWith('CLONE_NEWUSER', has(F.NEWUSER)), unshareWith('CLONE_NEWUSER', has(F.NEWUSER)))),
-  'map.cap': all(op('write_map'), drop('nobody', 'seteuid_nobody', 'capset_zero', 'capset_admin')),
+  // capset_admin keeps CAP_SYS_ADMIN, and nobody fails at setgroups in a fresh user namespace
+  'map.cap': all(op('write_map'), drop('seteuid_nobody', 'capset_zero'), any(forkWith('CLONE_NEWUSER', has(F.NEWUSER)), unshareWith('CLONE_NEWUSER', has(F.NEWUSER)))),
   'map.parse': mapWith('that does not parse', (m) => [m.uid, m.gid].some((x) => x !== undefined && !/^\s*\d+\s+\d+\s+[1-9]\d*\s*$/.test(x))),
   'map.rootWithoutSetfcap': all(op('write_map'), drop('nobody', 'seteuid_nobody', 'capset_zero', 'capset_admin')),
   'map.notPermitted': all(mapWith('of an id other than the writer\'s own', (m) => [m.uid, m.gid].some((x) => x !== undefined && !/^\s*\d+\s+0\s+1\s*$/.test(x))), drop('nobody', 'seteuid_nobody', 'capset_zero', 'capset_admin')),

@@ -10,7 +10,7 @@
 import { nsCapable } from '../caps';
 import { bindMount, getInodeUser, installFd, newFile, openNsInode, putInodeUser, umountMount } from '../refs';
 import type { Hooks } from '../hooks';
-import type { FdTableId, InodeId, MountId, Namespace, NsId, NsMount, OpenFile } from '../state';
+import type { FdTableId, FsType, InodeId, MountId, Namespace, NsId, NsMount, OpenFile } from '../state';
 import type { Call, Outcome, Tx } from '../tx';
 import { lookupFd } from './fds';
 import { resolveProcNs } from './proc';
@@ -205,3 +205,48 @@ function mntNsLoopKernel(_tx: Tx, caller: Namespace, bound: Namespace): boolean 
 }
 
 export const MOUNT_KERNEL: Pick<Hooks, 'mntNsLoop'> = { mntNsLoop: mntNsLoopKernel };
+
+/** The namespace whose owner decides a filesystem mount (fc->user_ns), and what the superblock holds. */
+function fsNamespaces(c: Call, type: FsType): { decides: Namespace; pins: NsId | null } {
+  const tx = c.tx;
+  const slots = tx.get('proxies', c.actor.proxy!).slots;
+  switch (type) {
+    case 'proc': // proc_init_fs_context: the caller's active pid namespace, held by the superblock
+      return { decides: tx.get('ns', c.actor.pidNs), pins: c.actor.pidNs };
+    case 'sysfs': // the caller's net namespace, held passively (no liveness)
+      return { decides: tx.get('ns', slots.net), pins: null };
+    case 'mqueue': // the caller's ipc namespace; the superblock keeps only a pointer
+      return { decides: tx.get('ns', slots.ipc), pins: null };
+  }
+}
+
+/**
+ * mount -t proc|sysfs|mqueue at `target` (a directory, created first unless `create` is false).
+ * path_mount (target lookup, may_mount), do_new_mount: the filesystem's init_fs_context (sysfs:
+ * CAP_SYS_ADMIN over the net namespace's owner), mount_capable (CAP_SYS_ADMIN over the owner of
+ * the namespace the filesystem shows), then graft_tree (a directory target). mount_too_revealing
+ * is not modelled: the sandbox's /proc and /sys are fully visible, so it never refuses there.
+ * The mount propagates like a bind.
+ */
+export function mountFs(c: Call, type: FsType, target: string, create: boolean): Outcome {
+  const tx = c.tx;
+  const exists = tx.target(target) !== undefined;
+  const missing = !create ? c.guard('mount.noTarget', !exists) : undefined;
+  if (missing) return missing;
+  const created = !exists;
+  if (created) tx.setTarget(target, true);
+  const fail = (r: Outcome): Outcome => (created && !r.ok ? { ...r, partial: tx.commit() } : r);
+  const { own } = mountNamespaces(c);
+  const { decides, pins } = fsNamespaces(c, type);
+  const owner = decides.type === 'user' ? decides.id : decides.owner;
+  const refused =
+    c.guard('mount.cap', !mayMount(c, own)) ??
+    (type === 'sysfs' ? c.guard('mountfs.sysfsNetCap', owner === null || !nsCapable(tx, c.actor.cred, owner, 'SYS_ADMIN')) : undefined) ??
+    c.guard('mountfs.cap', owner === null || !nsCapable(tx, c.actor.cred, owner, 'SYS_ADMIN')) ??
+    c.guard('mount.dirMismatch', tx.target(target) !== true);
+  if (refused) return fail(refused);
+  const mount: NsMount = { id: tx.nextMountId++ as MountId, target, dir: true, inode: null, locked: false, fs: type, pins };
+  bindMount(tx, own.id, mount);
+  for (const r of receivers(tx, own)) bindMount(tx, r.id, { ...mount, id: tx.nextMountId++ as MountId });
+  return { ok: true, state: tx.commit() };
+}

@@ -1,0 +1,78 @@
+// execve(2) of an ordinary binary (no setuid bit, no file capabilities), as far as namespaces and
+// what they guard see it. fs/exec.c begin_new_exec: de_thread, unshare_files, exec_mmap,
+// exec_task_namespaces (kernel/nsproxy.c, since 6.2), unshare_sighand, do_close_on_exec,
+// commit_creds; security/commoncap.c cap_bprm_creds_from_file.
+
+import { mapDown } from '../caps';
+import { exitTask, reap } from '../lifecycle';
+import { newProxy, putFdTable, putMm, putProxy, EMPTY_FDS } from '../refs';
+import { ALL_CAPS, type FdTableId, type MmId, type TaskId } from '../state';
+import type { Call, Outcome } from '../tx';
+
+/**
+ * exec: the caller becomes the whole process. In order:
+ * - de_thread: every other thread of the group is killed; a non-leader caller takes over the
+ *   leader's pid, parent and children (the old leader is released, and its trace name now names
+ *   the caller);
+ * - unshare_files and close-on-exec: the fd table is the caller's own, and empty (every fd a
+ *   trace opens is close-on-exec, as the executor opens them);
+ * - exec_mmap: a new mm, shared with nobody; dumpable unless the ids are mixed;
+ * - exec_task_namespaces: a pending time namespace (time ≠ time_for_children) is entered, with a
+ *   new nsproxy; every other slot stays;
+ * - unshare_sighand: a sighand shared with another process is copied;
+ * - capabilities: root of its user namespace (euid maps to uid 0 there) gets the full set, any
+ *   other uid none (no ambient capabilities in the model).
+ */
+export function exec(c: Call): Outcome {
+  const tx = c.tx;
+  const start = c.actor;
+  // de_thread: zap_other_threads, then wait for them
+  for (const t of tx.all('tasks')) {
+    if (t.leader === start.leader && t.id !== start.id && t.state === 'running') exitTask(tx, t.id, 137);
+  }
+  let me = tx.get('tasks', start.id);
+  if (me.leader !== me.id) {
+    // the caller takes the leader's place: its pid (exchange_tids), parent, children, init role
+    const leader = tx.get('tasks', me.leader);
+    tx.update('tasks', me.id, { pids: leader.pids, parent: leader.parent, leader: me.id });
+    for (const t of tx.all('tasks')) if (t.state !== 'reaped' && t.parent === leader.id && t.id !== me.id) tx.update('tasks', t.id, { parent: me.id });
+    for (const n of tx.all('ns')) if (!n.freed && n.reaper === leader.id) tx.update('ns', n.id, { reaper: me.id });
+    for (const f of tx.all('files')) if (!f.freed && f.pidTask === leader.id) tx.update('files', f.id, { pidTask: me.id });
+    if (tx.name(leader.name) === leader.id) tx.setName(leader.name, me.id);
+    // release_task of the old leader: nobody is told
+    if (leader.state === 'zombie') reap(tx, leader.id);
+    me = tx.get('tasks', me.id);
+  }
+
+  // unshare_files + do_close_on_exec: a table of its own, with nothing open
+  if (me.files !== null) putFdTable(tx, me.files);
+  const files = tx.insert('fdtables', (id) => ({ id: id as FdTableId, users: 1, fds: EMPTY_FDS, freed: false })).id;
+
+  // exec_mmap: the old mm is dropped; the new one belongs to the caller's user namespace
+  if (me.mm !== null) putMm(tx, me.mm);
+  const cred = me.cred;
+  const dumpable = cred.uid === cred.euid && cred.gid === cred.egid;
+  const mm = tx.insert('mms', (id) => ({ id: id as MmId, users: 1, userNs: cred.userNs, dumpable, freed: false })).id;
+
+  // exec_task_namespaces: enter time_for_children if it differs from the active time namespace
+  let proxy = me.proxy;
+  if (proxy !== null) {
+    const slots = tx.get('proxies', proxy).slots;
+    if (slots.time !== slots.timeForChildren) {
+      const next = newProxy(tx, { ...slots, time: slots.timeForChildren });
+      putProxy(tx, proxy);
+      proxy = next;
+    }
+  }
+
+  // unshare_sighand: a sighand still shared (by a CLONE_SIGHAND sibling process) is copied
+  const shared = tx.all('tasks').some((t) => t.id !== me.id && t.state !== 'reaped' && t.sighand === me.sighand);
+  const sighand = shared ? tx.newSighand() : me.sighand;
+
+  // cap_bprm_creds_from_file: root of its user namespace gets the full set, anyone else none
+  const rootUid = mapDown(tx, cred.userNs, 0, 'uid');
+  const root = rootUid !== undefined && cred.euid === rootUid;
+  const caps = root ? ALL_CAPS : 0;
+  tx.update('tasks', me.id as TaskId, { files, mm, proxy, sighand, cred: { ...cred, capEff: caps, capPrm: caps } });
+  return { ok: true, state: tx.commit() };
+}
