@@ -5,6 +5,7 @@
 // (a few rules, such as the task-name rule for `fork`'s child, are tighter in the reader).
 
 import { CLONE } from '../spec/flags';
+import { CAPS } from '../spec/state';
 import { MAX_START_PID_LEVEL } from '../spec/initial';
 import { KERNEL_LIMITS } from '../spec/semantics';
 import { KIND_DOC, OPS, type Kind } from '../spec/ops';
@@ -40,6 +41,8 @@ function kindSchema(kind: Kind): Json {
     case 'drop': return { ...doc, enum: [...DROP_MODES] };
     case 'propagation': return { ...doc, enum: [...PROPAGATION_TYPES] };
     case 'fstype': return { ...doc, enum: ['proc', 'sysfs', 'mqueue'] };
+    case 'ints': return { ...doc, type: 'array', maxItems: 64, items: { type: 'integer', minimum: INT_MIN, maximum: INT_MAX } };
+    case 'caps': return { ...doc, type: 'array', maxItems: 64, items: { enum: Object.keys(CAPS).map((k) => `CAP_${k}`) } };
   }
 }
 

@@ -49,6 +49,7 @@ export function visitHolders(s: State, visit: Visit, wantDetail = false): void {
     const me = ref('file', f.id);
     if (f.inode !== null) visit('inode', f.inode, me, 'f_inode');
     if (f.pidNs !== null) visit('ns', f.pidNs, me, 'the pidfd\'s struct pid');
+    if (f.sockNet !== null) visit('ns', f.sockNet, me, 'the socket\'s sk_net');
     visit('ns', f.credNs, me, 'f_cred');
   }
   for (const t of s.fdtables) if (!t.freed) for (const [v, f] of t.fds) visit('file', f, ref('fdtable', t.id), v.startsWith('#') ? 'fd' : v);

@@ -79,6 +79,7 @@ export const NoUseAfterFree: Invariant = {
       if (f.inode !== null && s.inodes[f.inode]?.freed) return bad(`file:${f.id}`, `inode:${f.inode}`);
       if (f.pidNs !== null && s.ns[f.pidNs]?.freed) return bad(`file:${f.id}`, `ns:${f.pidNs}`);
       if (s.ns[f.credNs]?.freed) return bad(`file:${f.id}`, `ns:${f.credNs}`);
+      if (f.sockNet !== null && s.ns[f.sockNet]?.freed) return bad(`file:${f.id}`, `ns:${f.sockNet}`);
     }
     for (const t of s.fdtables) {
       if (t.freed) continue;
@@ -111,6 +112,7 @@ export function reachableNamespaces(s: State): Set<NsId> {
       const f = s.files[fid]!;
       if (f.inode !== null) push(s.inodes[f.inode]!.ns);
       push(f.pidNs);
+      push(f.sockNet);
       push(f.credNs);
     }
   }
@@ -132,7 +134,7 @@ export function reachableNamespaces(s: State): Set<NsId> {
 
 export const NoLeakedNamespace: Invariant = {
   name: 'NoLeakedNamespace',
-  doc: 'Every live namespace is reachable from a live task, an open file, a bind mount or a filesystem mount (proc) inside a reachable mount namespace, or a SysV segment of a reachable ipc namespace.',
+  doc: 'Every live namespace is reachable from a live task, an open file (an nsfs file, a pidfd, a socket), a bind mount or a filesystem mount (proc) inside a reachable mount namespace, or a SysV segment of a reachable ipc namespace.',
   source: 'kernel-semantics §3.5, §3.7; H6 "proc-ns: use d_set_d_op() API" (cached ns dentries leaked netns)',
   check(s) {
     const reach = reachableNamespaces(s);

@@ -44,7 +44,7 @@ export type PtraceMode = 'fscreds' | 'realcreds';
  * (fs or real) uid/gid must equal all of the target's, or the caller needs CAP_SYS_PTRACE in
  * the target's user namespace; then a non-dumpable target with an mm also needs
  * CAP_SYS_PTRACE over the mm's user namespace; last the capability-subset rule of
- * cap_ptrace_access_check. The model keeps suid = uid and fsuid = euid.
+ * cap_ptrace_access_check. The model keeps fsuid = euid and fsgid = egid.
  */
 export function ptraceMayAccess(tx: Rows, caller: Task, target: Task, mode: PtraceMode): boolean {
   if (caller.leader === target.leader) return true;
@@ -52,7 +52,7 @@ export function ptraceMayAccess(tx: Rows, caller: Task, target: Task, mode: Ptra
   const t = target.cred;
   const uid = mode === 'fscreds' ? c.euid : c.uid;
   const gid = mode === 'fscreds' ? c.egid : c.gid;
-  const idsMatch = uid === t.euid && uid === t.uid && gid === t.egid && gid === t.gid;
+  const idsMatch = uid === t.euid && uid === t.uid && uid === t.suid && gid === t.egid && gid === t.gid && gid === t.sgid;
   if (!idsMatch && !nsCapable(tx, c, t.userNs, 'SYS_PTRACE')) return false;
   if (target.mm !== null) {
     const mm = tx.get('mms', target.mm);

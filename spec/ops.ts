@@ -11,15 +11,15 @@ import { Call, Tx, type Outcome } from './tx';
 import { noteDying, releaseDying } from './world';
 import type { Semantics } from './semantics';
 import { cloneProbe, fork } from './syscalls/clone';
-import { DROP_MODES, dropCaps, type DropMode } from './syscalls/creds';
+import { capMask, capset, dropCaps, DROP_MODES, setgroups, setresid, type DropMode } from './syscalls/creds';
 import { exit, wait } from './syscalls/exit';
-import { close, openFile, pidfdOpen } from './syscalls/fds';
+import { close, openFile, pidfdOpen, socket, socketat } from './syscalls/fds';
 import { getpid, getppid } from './syscalls/ids';
 import { ioctlNs } from './syscalls/ioctl';
 import { writeMaps } from './syscalls/maps';
 import { bindNs, createTarget, mountFs, openBind, setPropagation, umount, unlinkTarget } from './syscalls/mount';
 import { PROPAGATION_TYPES, type PropagationType } from './propagation';
-import type { FsType } from './state';
+import { CAPS, type FsType } from './state';
 
 const FS_TYPES: readonly FsType[] = ['proc', 'sysfs', 'mqueue'];
 import { openNs, readlinkNs, sameNs, type NsRef } from './syscalls/proc';
@@ -45,6 +45,8 @@ export interface KindType {
   drop: DropMode;
   propagation: PropagationType;
   fstype: FsType;
+  ints: readonly number[];
+  caps: number;
 }
 export type Kind = keyof KindType;
 export interface ArgSpec { readonly kind: Kind; readonly optional?: true }
@@ -114,11 +116,19 @@ export const OPS: readonly OpDef[] = [
   op('getppid', 'getppid() in the caller\'s pid namespace', {}, (c) => getppid(c), undefined, 'ppid=N (0 when the parent is outside the namespace)'),
   op('sethostname', 'sethostname(name)', { name: R('text') }, (c, a) => sethostname(c, a.name)),
   op('gethostname', 'gethostname()', {}, (c) => gethostname(c), undefined, 'hostname=NAME'),
+  op('setresuid', 'setresuid(ruid, euid, suid) with ids of the caller\'s user namespace (-1, or left out: unchanged)',
+    { ruid: O('int'), euid: O('int'), suid: O('int') }, (c, a) => setresid(c, 'uid', a.ruid ?? -1, a.euid ?? -1, a.suid ?? -1)),
+  op('setresgid', 'setresgid(rgid, egid, sgid) with ids of the caller\'s user namespace (-1, or left out: unchanged)',
+    { rgid: O('int'), egid: O('int'), sgid: O('int') }, (c, a) => setresid(c, 'gid', a.rgid ?? -1, a.egid ?? -1, a.sgid ?? -1)),
+  op('setgroups', 'setgroups(2) with these gids of the caller\'s user namespace', { groups: R('ints') }, (c, a) => setgroups(c, a.groups)),
+  op('capset', 'capset(2) on the caller: these effective and permitted sets (inheritable empty)', { effective: R('caps'), permitted: R('caps') }, (c, a) => capset(c, a.effective, a.permitted)),
   op('drop_caps', 'drop privilege: nobody, seteuid_nobody or capset_zero', { mode: R('drop') }, (c, a) => dropCaps(c, a.mode)),
   op('write_map', 'write setgroups, uid_map, gid_map of task `pid`',
     { pid: R('pid'), uid: O('text'), gid: O('text'), setgroups: O('text') },
     (c, a) => writeMaps(c, { pid: a.pid, ...(a.uid !== undefined ? { uid: a.uid } : {}), ...(a.gid !== undefined ? { gid: a.gid } : {}), ...(a.setgroups !== undefined ? { setgroups: a.setgroups } : {}) })),
   op('open_file', 'open an ordinary file (or directory)', { fd: R('var'), dir: O('bool') }, (c, a) => openFile(c, a.fd, a.dir ?? false)),
+  op('socket', 'socket(AF_UNIX, SOCK_DGRAM) into fd variable `fd`: it holds the caller\'s net namespace', { fd: R('var') }, (c, a) => socket(c, a.fd)),
+  op('socketat', 'socketat(nsfd): a socket in the net namespace of `nsfd`, the 2011 proposal (ENOSYS on Linux)', { nsfd: R('fd'), fd: R('var') }, (c, a) => socketat(c, a.nsfd, a.fd)),
   op('shm_create', 'shmget(key, IPC_CREAT)', { key: R('int') }, (c, a) => shmCreate(c, a.key)),
   op('shm_lookup', 'shmget(key, 0)', { key: R('int') }, (c, a) => shmLookup(c, a.key)),
 ];
@@ -146,6 +156,8 @@ export const KIND_DOC: Readonly<Record<Kind, string>> = {
   drop: 'nobody, seteuid_nobody, capset_zero or capset_admin',
   propagation: 'shared, private, slave or unbindable',
   fstype: 'proc, sysfs or mqueue',
+  ints: 'a list of integers (C ints), at most 64',
+  caps: 'a list of CAP_* names of the capabilities the model keeps: CAP_SYS_ADMIN CAP_SYS_CHROOT CAP_SYS_PTRACE CAP_SETUID CAP_SETGID CAP_SETFCAP CAP_CHECKPOINT_RESTORE CAP_SYS_TIME CAP_IPC_OWNER CAP_DAC_OVERRIDE CAP_NET_ADMIN CAP_SETPCAP',
 };
 
 // --- validation ---------------------------------------------------------------------------
@@ -216,6 +228,13 @@ export function parseArg(kind: Kind, raw: unknown): KindType[Kind] | { error: st
       return typeof raw === 'boolean' ? raw : { error: 'true or false' };
     case 'drop':
       return typeof raw === 'string' && (DROP_MODES as readonly string[]).includes(raw) ? (raw as DropMode) : { error: `one of ${DROP_MODES.join(', ')}` };
+    case 'ints':
+      return Array.isArray(raw) && raw.length <= 64 && raw.every((x) => isInt(x)) ? (raw as number[]) : { error: 'a list of at most 64 integers' };
+    case 'caps': {
+      if (!Array.isArray(raw) || raw.length > 64 || !raw.every((x) => typeof x === 'string')) return { error: 'a list of CAP_* names' };
+      const m = capMask(raw as string[]);
+      return typeof m === 'number' ? m : { error: `${quoteValue(m)} is not one of the capabilities the model keeps (nscheck ops)` };
+    }
     case 'fstype':
       return typeof raw === 'string' && FS_TYPES.includes(raw as FsType) ? (raw as FsType) : { error: `one of ${FS_TYPES.join(', ')}` };
     case 'propagation':
@@ -325,6 +344,8 @@ export function describeStep(state: State, step: ParsedStep): string {
 function describeArg(state: State, task: string, key: string, kind: Kind, v: unknown): string {
   if (kind === 'flags' || kind === 'nstype') return kind === 'nstype' ? flagText(v as number) : `${key}=${flagText(v as number)}`;
   if (kind === 'fd' && typeof v === 'string') return `${key}=${v}${resolveFd(state, task, v)}`;
+  if (kind === 'caps') return `${key}=[${Object.entries(CAPS).filter(([, b]) => ((v as number) & b) !== 0).map(([n]) => `CAP_${n}`).join(',')}]`;
+  if (kind === 'ints') return `${key}=[${(v as readonly number[]).join(',')}]`;
   if (kind === 'side') {
     const s = v as NsRef;
     return 'fd' in s ? `${key}=fd:${s.fd}${resolveFd(state, task, s.fd)}` : 'path' in s ? `${key}=path:${s.path}` : `${key}=${s.pid}:${s.entry}`;

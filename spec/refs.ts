@@ -246,7 +246,7 @@ export function newFile(tx: Tx, credNs: NsId, fields: FileFields): FileId {
 function newFileKernel(tx: Tx, credNs: NsId, fields: FileFields): FileId {
   getNs(tx, credNs);
   return tx.insert('files', (id) => ({
-    id: id as FileId, opath: false, inode: null, pidTask: null, pidNs: null, credNs, mntNs: null, viaMount: null, refs: 0, freed: false, ...fields,
+    id: id as FileId, opath: false, inode: null, pidTask: null, pidNs: null, credNs, mntNs: null, viaMount: null, sockNet: null, refs: 0, freed: false, ...fields,
   })).id;
 }
 
@@ -297,6 +297,7 @@ function putFileKernel(tx: Tx, id: FileId): void {
   tx.update('files', id, { refs: 0, freed: true });
   if (f.inode !== null) putInodeUser(tx, f.inode);
   if (f.pidNs !== null) putNs(tx, f.pidNs);
+  if (f.sockNet !== null) putNs(tx, f.sockNet); // __sk_destruct: put_net
   putNs(tx, f.credNs); // put_cred of f_cred
 }
 

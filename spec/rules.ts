@@ -10,11 +10,11 @@
 export type Errno =
   | 'EPERM' | 'ENOENT' | 'ESRCH' | 'EINTR' | 'EBADF' | 'ECHILD' | 'EAGAIN' | 'ENOMEM' | 'EACCES'
   | 'EFAULT' | 'EBUSY' | 'EEXIST' | 'ENOTDIR' | 'EINVAL' | 'ENOSPC' | 'ENOTTY' | 'EUSERS'
-  | 'ESTALE' | 'ELOOP' | 'EOPNOTSUPP' | 'EUSERS';
+  | 'ESTALE' | 'ELOOP' | 'EOPNOTSUPP' | 'EUSERS' | 'ENOSYS';
 
 export const ERRNOS: readonly Errno[] = [
   'EPERM', 'ENOENT', 'ESRCH', 'EINTR', 'EBADF', 'ECHILD', 'EAGAIN', 'ENOMEM', 'EACCES', 'EFAULT',
-  'EBUSY', 'EEXIST', 'ENOTDIR', 'EINVAL', 'ENOSPC', 'ENOTTY', 'EUSERS', 'ESTALE', 'ELOOP', 'EOPNOTSUPP',
+  'EBUSY', 'EEXIST', 'ENOTDIR', 'EINVAL', 'ENOSPC', 'ENOTTY', 'EUSERS', 'ESTALE', 'ELOOP', 'EOPNOTSUPP', 'ENOSYS',
 ];
 
 export interface RuleInfo {
@@ -133,6 +133,12 @@ export const RULES = {
   'ioctl.notUserNs': r('EINVAL', 'ns_ioctl: NS_GET_OWNER_UID', 'NS_GET_OWNER_UID applies to user namespaces only', { since: 4011 }),
   'ioctl.notMntNs': r('EINVAL', 'ns_ioctl: NS_GET_MNTNS_ID', 'NS_GET_MNTNS_ID applies to mount namespaces only', { since: 6011 }),
 
+  // --- sockets: net/socket.c ---
+  'ioctl.sockCap': r('EPERM', 'sock_ioctl: SIOCGSKNS ns_capable(CAP_NET_ADMIN)', 'SIOCGSKNS needs CAP_NET_ADMIN over the owner of the socket\'s net namespace', { since: 4009 }),
+  'socketat.enosys': r('ENOSYS', '(no such system call)', 'socketat(nsfd, ...) was proposed with setns in 2010-2011 and never merged; the socketat-2011 variant has it'),
+  'socketat.badFd': r('EBADF', 'socketat (proposed): get_net_ns_by_fd', 'the namespace fd is not open'),
+  'socketat.notNetNs': r('EINVAL', 'socketat (proposed): get_net_ns_by_fd', 'the fd is not a net namespace file'),
+
   // --- pidfd: kernel/pid.c pidfd_open ---
   'pidfd.noProcess': r('ESRCH', 'pidfd_open: find_get_pid', 'the process is reaped, or not visible from the caller\'s pid namespace'),
   // ENOENT since 6.16 ("pidfd: improve uapi when task isn't found", vfs-6.16-rc1): observed on
@@ -152,6 +158,9 @@ export const RULES = {
   'cred.capset': r('EPERM', 'cap_capset', 'capset can keep only capabilities that are still permitted'),
   'cred.setgroups': r('EPERM', 'may_setgroups', 'setgroups needs CAP_SETGID and a user namespace with a gid map whose setgroups is allowed'),
   'cred.setid': r('EPERM', 'setresuid: ns_capable_setid', 'changing uids needs CAP_SETUID in the caller\'s user namespace'),
+  'cred.setgid': r('EPERM', '__sys_setresgid: ns_capable_setid(CAP_SETGID)', 'changing gids to ones the task does not hold needs CAP_SETGID in its user namespace'),
+  'cred.groupUnmapped': r('EINVAL', 'setgroups: groups_from_user (make_kgid)', 'every supplementary gid must be mapped in the caller\'s user namespace'),
+  'cred.capsetEffective': r('EPERM', 'cap_capset: cap_issubset(*effective, *permitted)', 'the new effective set must lie within the new permitted set'),
   'cred.unmapped': r('EINVAL', 'setresuid: make_kuid', 'the uid is not mapped in the caller\'s user namespace'),
 
   // --- id maps: kernel/user_namespace.c map_write, proc_setgroups_write ---

@@ -44,7 +44,15 @@ export const CAPS = {
   SYS_TIME: 1 << 7,
   IPC_OWNER: 1 << 8,
   DAC_OVERRIDE: 1 << 9,
+  NET_ADMIN: 1 << 10,
+  SETPCAP: 1 << 11,
 } as const;
+
+/** Linux's capability numbers (include/uapi/linux/capability.h) of the ones the model keeps. */
+export const CAP_NUMBERS: Readonly<Record<CapName, number>> = {
+  SYS_ADMIN: 21, SYS_CHROOT: 18, SYS_PTRACE: 19, SETUID: 7, SETGID: 6, SETFCAP: 31, CHECKPOINT_RESTORE: 40,
+  SYS_TIME: 25, IPC_OWNER: 15, DAC_OVERRIDE: 1, NET_ADMIN: 12, SETPCAP: 8,
+};
 export type CapName = keyof typeof CAPS;
 export const ALL_CAPS = Object.values(CAPS).reduce((a, b) => a | b, 0);
 
@@ -52,8 +60,11 @@ export const ALL_CAPS = Object.values(CAPS).reduce((a, b) => a | b, 0);
 export interface Cred {
   readonly uid: number;
   readonly euid: number;
+  /** saved set-user-id (fsuid follows euid: the model has no setfsuid) */
+  readonly suid: number;
   readonly gid: number;
   readonly egid: number;
+  readonly sgid: number;
   /** effective capability set (mask of CAPS) */
   readonly capEff: number;
   /** permitted set: what capset may raise again */
@@ -211,7 +222,7 @@ export interface NsfsInode {
   readonly freed: boolean;
 }
 
-export type FileKind = 'nsfs' | 'pidfd' | 'file' | 'dir';
+export type FileKind = 'nsfs' | 'pidfd' | 'file' | 'dir' | 'socket';
 
 /** An open file description (struct file). */
 export interface OpenFile {
@@ -230,6 +241,8 @@ export interface OpenFile {
   readonly mntNs: NsId | null;
   /** the bind mount the file was opened through (pins it: umount gives EBUSY) */
   readonly viaMount: MountId | null;
+  /** sockets: the net namespace they were created in (sk_net, a counted reference) */
+  readonly sockNet: NsId | null;
   /** fd-table slots pointing at this description */
   readonly refs: number;
   readonly freed: boolean;

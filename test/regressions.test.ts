@@ -25,6 +25,8 @@ const LINUX_6_18 = 6018;
 const UNREACHABLE: Readonly<Partial<Record<RuleName, string>>> = {
   'ucount.limit': 'no operation of the trace format sets /proc/sys/user/max_*_namespaces, and the initial limits (threads-max/2) are far beyond any trace',
   'proc.noEntry': 'on 6.18 every /proc/<pid>/ns entry exists, and the trace format rejects any other entry name before the model runs',
+  'socketat.badFd': 'only the socketat-2011 design has socketat; on 6.18 it is ENOSYS before anything else (designs/ reaches it under that variant)',
+  'socketat.notNetNs': 'only the socketat-2011 design has socketat; on 6.18 it is ENOSYS before anything else (designs/ reaches it under that variant)',
 };
 
 function traceFiles(dir: string): string[] {

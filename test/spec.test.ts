@@ -61,6 +61,8 @@ const byKind: Readonly<Record<Kind, fc.Arbitrary<unknown>>> = {
   bool: fc.boolean(),
   propagation: fc.constantFrom('shared', 'private', 'slave', 'unbindable', 'rshared'),
   fstype: fc.constantFrom('proc', 'sysfs', 'mqueue', 'tmpfs'),
+  ints: fc.oneof(fc.constantFrom([], [0], [1000, 1001], [65534]), fc.array(fc.integer(), { maxLength: 3 })),
+  caps: fc.oneof(fc.constantFrom([], ['CAP_SYS_ADMIN'], ['CAP_NET_ADMIN', 'CAP_SYS_ADMIN'], ['CAP_BOGUS']), fc.subarray(['CAP_SETUID', 'CAP_SETGID', 'CAP_SYS_PTRACE'])),
   drop: fc.constantFrom('nobody', 'seteuid_nobody', 'capset_zero', 'capset_admin'),
 };
 const opName = fc.oneof({ weight: 12, arbitrary: fc.constantFrom(...OPS.map((o) => o.name)) }, { weight: 1, arbitrary: garbage });

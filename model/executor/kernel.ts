@@ -128,6 +128,7 @@ const NO_SUCH_PID = 999999;
 const TASK_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 import { opByName } from '../../spec/ops';
+import { CAP_NUMBERS } from '../../spec/state';
 import { startController } from './native';
 
 export { kernelAvailable, nsexecBinary, sandboxPidLevel } from './native';
@@ -635,6 +636,45 @@ function resolve(a: StepArgs, actorName: string, look: Lookup): Resolved {
       checkTarget(a, target);
       const create = !(a.has('create') && !a.bool('create'));
       return { command: `mount_fs ${type} ${hex(target)} ${create ? 1 : 0}`, detail: `mount(${type}, ${target}/, ${type})` };
+    }
+    case 'setresuid':
+    case 'setresgid': {
+      const keys = a.op === 'setresuid' ? ['ruid', 'euid', 'suid'] : ['rgid', 'egid', 'sgid'];
+      const ids = keys.map((k) => (a.has(k) ? a.int(k, -1) : -1));
+      return { command: `${a.op} ${ids.join(' ')}`, detail: `${a.op}(${ids.join(', ')})` };
+    }
+    case 'setgroups': {
+      const g = a.args.groups;
+      if (!Array.isArray(g) || !g.every((x) => Number.isInteger(x))) a.fail('groups must be a list of integers');
+      const list = g as number[];
+      return { command: `setgroups ${list.length ? list.join(',') : '-'}`, detail: `setgroups([${list.join(', ')}])` };
+    }
+    case 'capset': {
+      // the model's capability names as Linux's numbers, as two 32-bit words per set
+      const mask = (k: string): [number, number] => {
+        const v = a.args[k];
+        if (!Array.isArray(v)) a.fail(`${k} must be a list of CAP_* names`);
+        let lo = 0, hi = 0;
+        for (const n of v as unknown[]) {
+          const name = typeof n === 'string' && n.startsWith('CAP_') ? n.slice(4) : '';
+          const bit = (CAP_NUMBERS as Record<string, number>)[name];
+          if (bit === undefined) a.fail(`unknown capability ${String(n)}`);
+          if (bit! < 32) lo |= 1 << bit!;
+          else hi |= 1 << (bit! - 32);
+        }
+        return [lo >>> 0, hi >>> 0];
+      };
+      const [el, eh] = mask('effective');
+      const [pl, ph] = mask('permitted');
+      return { command: `capset ${el} ${eh} ${pl} ${ph}`, detail: `capset(E=${JSON.stringify(a.args.effective)}, P=${JSON.stringify(a.args.permitted)})` };
+    }
+    case 'socket': {
+      const out = a.varName('fd');
+      return { command: 'socket', detail: `socket(AF_UNIX, SOCK_DGRAM) -> ${out}`, outVar: out };
+    }
+    case 'socketat': {
+      const out = a.varName('fd');
+      return { command: `socketat ${fd('nsfd')}`, detail: `socketat(${fdText('nsfd')}) -> ${out}`, outVar: out };
     }
     case 'create': {
       const target = a.str('target');

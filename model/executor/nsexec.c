@@ -35,6 +35,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <fcntl.h>
+#include <linux/sockios.h>
 #include <limits.h>
 #include <poll.h>
 #include <sched.h>
@@ -595,6 +596,14 @@ static void run_command(int chan, char *line, int gotfd, char *out, size_t on, i
 		if (mount(t[1], s2, t[1], MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 			return fmt_err(out, on, errno);
 		snprintf(out, on, "ok");
+	} else if (!strcmp(op, "socket")) {
+		int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return fmt_err(out, on, errno);
+		snprintf(out, on, "ok fd=%d", fd);
+	} else if (!strcmp(op, "socketat")) {
+		/* proposed in 2010-2011, never merged: Linux has no such system call */
+		return fmt_err(out, on, ENOSYS);
 	} else if (!strcmp(op, "create")) {
 		if (hexdecode(t[1], s1, sizeof s1) < 0)
 			return fmt_err(out, on, EINVAL);
@@ -654,6 +663,11 @@ static void run_command(int chan, char *line, int gotfd, char *out, size_t on, i
 		const char *req = t[2] ? t[2] : "";
 		if (!strcmp(req, "NS_GET_USERNS") || !strcmp(req, "NS_GET_PARENT")) {
 			int r = ioctl(fd, !strcmp(req, "NS_GET_USERNS") ? NS_GET_USERNS : NS_GET_PARENT);
+			if (r < 0)
+				return fmt_err(out, on, errno);
+			snprintf(out, on, "ok fd=%d", r);
+		} else if (!strcmp(req, "SIOCGSKNS")) {
+			int r = ioctl(fd, SIOCGSKNS);
 			if (r < 0)
 				return fmt_err(out, on, errno);
 			snprintf(out, on, "ok fd=%d", r);
@@ -747,6 +761,37 @@ static void run_command(int chan, char *line, int gotfd, char *out, size_t on, i
 		 * would make /proc/<pid> of it and of its future children root-owned. A trace means "a
 		 * task running as nobody", so look like one that was started that way. */
 		prctl(PR_SET_DUMPABLE, 1);
+		snprintf(out, on, "ok");
+	} else if (!strcmp(op, "setresuid") || !strcmp(op, "setresgid")) {
+		long r = syscall(!strcmp(op, "setresuid") ? SYS_setresuid : SYS_setresgid, (int)num(t[1]), (int)num(t[2]), (int)num(t[3]));
+		if (r < 0)
+			return fmt_err(out, on, errno);
+		snprintf(out, on, "ok");
+	} else if (!strcmp(op, "setgroups")) {
+		gid_t g[64];
+		int n = 0;
+		if (strcmp(t[1], "-")) {
+			for (char *p = t[1]; *p && n < 64;) {
+				char *end;
+				g[n++] = (gid_t)strtol(p, &end, 10);
+				p = *end == ',' ? end + 1 : end;
+				if (end == p && *p)
+					break;
+			}
+		}
+		if (setgroups((size_t)n, g) < 0)
+			return fmt_err(out, on, errno);
+		snprintf(out, on, "ok");
+	} else if (!strcmp(op, "capset")) {
+		struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+		struct __user_cap_data_struct d[2];
+		memset(d, 0, sizeof d);
+		d[0].effective = (uint32_t)strtoul(t[1], NULL, 10);
+		d[1].effective = (uint32_t)strtoul(t[2], NULL, 10);
+		d[0].permitted = (uint32_t)strtoul(t[3], NULL, 10);
+		d[1].permitted = (uint32_t)strtoul(t[4], NULL, 10);
+		if (syscall(SYS_capset, &h, d) < 0)
+			return fmt_err(out, on, errno);
 		snprintf(out, on, "ok");
 	} else if (!strcmp(op, "write_map")) {
 		/* write_map <tid> <uid-hex|-> <gid-hex|-> <setgroups-hex|-> */

@@ -12,8 +12,14 @@ import { opByName, type OpDef, type ParsedStep } from '../../spec/ops';
 import type { State, Task } from '../../spec/state';
 import { ENTRY_FLAG, type Scope } from './scope';
 import { PROPAGATION_TYPES } from '../../spec/propagation';
+import { CAPS } from '../../spec/state';
 
-const IOCTL_WITH_FD = new Set(['NS_GET_USERNS', 'NS_GET_PARENT']);
+/** A capability mask as the CAP_* names a trace writes. */
+function capNames(mask: number): string[] {
+  return Object.entries(CAPS).filter(([, b]) => (mask & b) !== 0).map(([n]) => `CAP_${n}`);
+}
+
+const IOCTL_WITH_FD = new Set(['NS_GET_USERNS', 'NS_GET_PARENT', 'SIOCGSKNS']);
 
 function op(name: string): OpDef {
   const o = opByName(name);
@@ -166,6 +172,30 @@ export function actionsOf(s: State, scope: Scope, d: Domains, opName: string, ou
       for (const target of scope.targets) {
         out.push(step(task, 'create', { target }, { target }));
         if (scope.dirTargets) out.push(step(task, 'create', { target, dir: true }, { target, dir: true }));
+      }
+      return;
+    case 'socket':
+      if (d.freeVar !== undefined) out.push(step(task, 'socket', { fd: d.freeVar }, { fd: d.freeVar }));
+      return;
+    case 'socketat':
+      if (d.freeVar === undefined) return;
+      for (const nsfd of d.openVars) out.push(step(task, 'socketat', { nsfd, fd: d.freeVar }, { nsfd, fd: d.freeVar }));
+      return;
+    case 'setresuid':
+    case 'setresgid':
+      for (const id of scope.ids ?? [0, 65534]) {
+        const [r, e, sv] = opName === 'setresuid' ? ['ruid', 'euid', 'suid'] : ['rgid', 'egid', 'sgid'];
+        out.push(step(task, opName, { [r]: id, [e]: id, [sv]: id }, { [r]: id, [e]: id, [sv]: id }));
+        out.push(step(task, opName, { [e]: id }, { [e]: id }));
+      }
+      return;
+    case 'setgroups':
+      for (const groups of [[], [0]]) out.push(step(task, 'setgroups', { groups }, { groups }));
+      return;
+    case 'capset':
+      for (const caps of [0, CAPS.SYS_ADMIN, CAPS.NET_ADMIN]) {
+        const names = capNames(caps);
+        out.push(step(task, 'capset', { effective: caps, permitted: caps }, { effective: names, permitted: names }));
       }
       return;
     case 'mount_fs':

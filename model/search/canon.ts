@@ -201,7 +201,7 @@ export class Canonicalizer {
           this.pushOwn(t.pids.length);
           for (const p of t.pids) this.pushOwn(p);
           const c = t.cred;
-          this.pushOwn(c.uid); this.pushOwn(c.euid); this.pushOwn(c.gid); this.pushOwn(c.egid); this.pushOwn(c.capEff); this.pushOwn(c.capPrm);
+          this.pushOwn(c.uid); this.pushOwn(c.euid); this.pushOwn(c.suid); this.pushOwn(c.gid); this.pushOwn(c.egid); this.pushOwn(c.sgid); this.pushOwn(c.capEff); this.pushOwn(c.capPrm);
           this.pushOwn(t.ignoresSigchld ? 1 : 0); this.pushOwn(t.exitCode ?? -1); this.pushOwn(t.leader === t.id ? 1 : 0); this.pushOwn(t.parent === null ? 1 : 0);
           if (this.named) this.pushOwn(s.names.get(t.name) === t.id ? strHash(t.name) : 0);
           this.edge(o, at(gN, c.userNs), 1);
@@ -281,6 +281,7 @@ export class Canonicalizer {
           this.edge(o, at(gN, f.pidNs), 42);
           this.edge(o, at(gN, f.credNs), 43);
           this.edge(o, at(gN, f.mntNs), 44);
+          this.edge(o, at(gN, f.sockNet), 46);
           const where = f.viaMount === null ? undefined : mounts.get(f.viaMount);
           this.pushOwn(where === undefined ? -1 : where % 1024);
           if (where !== undefined) this.edge(o, Math.floor(where / 1024), 45);

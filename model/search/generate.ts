@@ -23,7 +23,7 @@ export const OP_WEIGHTS: Readonly<Record<string, number>> = {
   fork: 8, unshare: 6, setns: 10, open_ns: 10, close: 3, exit: 3, wait: 2, clone_probe: 1,
   bind_ns: 4, open_bind: 2, umount: 2, ioctl_ns: 4, readlink_ns: 1, same_ns: 1, pidfd_open: 3,
   getpid: 1, getppid: 1, sethostname: 1, gethostname: 1, drop_caps: 2, write_map: 2, open_file: 1,
-  shm_create: 1, shm_lookup: 1, create: 2, unlink: 2, propagation: 2, exec: 2, mount_fs: 2,
+  shm_create: 1, shm_lookup: 1, create: 2, unlink: 2, propagation: 2, exec: 2, mount_fs: 2, socket: 2, socketat: 1, setresuid: 1, setresgid: 1, setgroups: 1, capset: 1,
 };
 
 /** One run's configuration: the ops it draws (cumulative weights), the choices it keeps, its limits. */

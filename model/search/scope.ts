@@ -59,6 +59,8 @@ export interface ScopeSpec {
   readonly opath?: boolean;
   /** offer bind_ns onto a directory target too (dir: true) */
   readonly dirTargets?: boolean;
+  /** the ids setresuid and setresgid use, in the caller's user namespace (default 0 and 65534) */
+  readonly ids?: readonly number[];
   /** the propagation types the propagation op sets (default: all four) */
   readonly propagationTypes?: readonly PropagationType[];
   readonly ioctls: readonly string[];
@@ -85,7 +87,7 @@ export interface Scope extends ScopeSpec {
   readonly fdVarNames: readonly string[];
 }
 
-const SPEC_KEYS = ['name', 'doc', 'tasks', 'fdVars', 'targets', 'ops', 'forkFlags', 'forkPidfd', 'cloneProbeFlags', 'unshareFlags', 'pidfdSetnsFlags', 'entries', 'opath', 'dirTargets', 'propagationTypes', 'ioctls', 'maps', 'dropModes', 'hostnames', 'shmKeys', 'invalid', 'constants', 'randomConstants'];
+const SPEC_KEYS = ['name', 'doc', 'tasks', 'fdVars', 'targets', 'ops', 'forkFlags', 'forkPidfd', 'cloneProbeFlags', 'unshareFlags', 'pidfdSetnsFlags', 'entries', 'opath', 'dirTargets', 'propagationTypes', 'ids', 'ioctls', 'maps', 'dropModes', 'hostnames', 'shmKeys', 'invalid', 'constants', 'randomConstants'];
 
 function flagMask(names: readonly string[], where: string): number {
   let m = 0;
@@ -174,6 +176,7 @@ export function makeScope(doc: unknown, where: string): Scope {
   for (const o of ops) if (!OPS.some((x) => x.name === o)) fail(`"ops": no op named "${o}" (nscheck ops)`);
   for (const e of d.entries as string[]) if (!PROC_ENTRY_NAMES.includes(e)) fail(`"entries": no /proc/<pid>/ns entry "${e}"`);
   for (const m of d.dropModes as string[]) if (!(DROP_MODES as readonly string[]).includes(m)) fail(`"dropModes": no mode "${m}"`);
+  if (d.ids !== undefined && (!Array.isArray(d.ids) || !(d.ids as unknown[]).every((x) => typeof x === 'number' && Number.isInteger(x)))) fail('"ids" must be a list of integers');
   if (d.propagationTypes !== undefined && (!isStringList(d.propagationTypes) || !d.propagationTypes.every((t) => (PROPAGATION_TYPES as readonly string[]).includes(t)))) fail(`"propagationTypes" must be a list of ${PROPAGATION_TYPES.join(', ')}`);
   for (const t of d.targets as string[]) if (!/^[A-Za-z0-9_.-]{1,40}$/.test(t)) fail(`"targets": ${JSON.stringify(t)} is not a plain file name`);
   for (const k of ['forkFlags', 'cloneProbeFlags', 'unshareFlags', 'pidfdSetnsFlags']) if (!Array.isArray(d[k])) fail(`"${k}" must be a list of flag sets`);
@@ -225,7 +228,7 @@ const DEFAULT: ScopeSpec = {
   entries: ['user', 'pid', 'pid_for_children', 'mnt', 'net', 'uts', 'time', 'time_for_children'],
   opath: true,
   dirTargets: true,
-  ioctls: ['NS_GET_USERNS', 'NS_GET_PARENT', 'NS_GET_NSTYPE', 'NS_GET_OWNER_UID', 'NS_GET_MNTNS_ID', 'NS_BOGUS'],
+  ioctls: ['NS_GET_USERNS', 'NS_GET_PARENT', 'NS_GET_NSTYPE', 'NS_GET_OWNER_UID', 'NS_GET_MNTNS_ID', 'SIOCGSKNS', 'NS_BOGUS'],
   maps: [{ uid: '0 0 1', gid: '0 0 1', setgroups: 'deny' }, { uid: '0 0 1' }, { gid: '0 0 1' }, { uid: '0 1000 1' }],
   dropModes: ['nobody', 'seteuid_nobody', 'capset_zero', 'capset_admin'],
   hostnames: ['x', 'h'.repeat(65)],

@@ -2,7 +2,7 @@
 // man ioctl_ns(2). The requests are a table keyed by name, each with the kernel version that
 // introduced it; a request this kernel does not know is ENOTTY.
 
-import { mapUp } from '../caps';
+import { mapUp, nsCapable } from '../caps';
 import { userNsInScope } from '../ns-types/user';
 import { installFd, newFile, openNsInode } from '../refs';
 import type { Failure } from '../semantics';
@@ -44,6 +44,7 @@ export const NS_IOCTLS: Readonly<Record<string, { readonly since: number; readon
 
 export function ioctlNs(c: Call, fd: string | number, req: string, out: string | undefined): Outcome {
   const f = lookupFd(c, fd);
+  if (req === 'SIOCGSKNS' && f !== undefined && !f.opath && f.kind === 'socket' && c.sem.kernel >= 4009) return siocgskns(c, f.sockNet!, out);
   const request = Object.prototype.hasOwnProperty.call(NS_IOCTLS, req) ? NS_IOCTLS[req] : undefined;
   const refused =
     c.guard('ioctl.badFd', f === undefined || f.opath) ??
@@ -59,4 +60,18 @@ export function ioctlNs(c: Call, fd: string | number, req: string, out: string |
   }
   const state = res.fdOf !== undefined && out !== undefined ? c.tx.commit() : c.tx.base;
   return res.value === undefined ? { ok: true, state } : { ok: true, state, value: res.value };
+}
+
+/**
+ * ioctl(sockfd, SIOCGSKNS) (net/socket.c sock_ioctl, since 4.9): a new nsfs fd of the socket's
+ * net namespace, for a caller with CAP_NET_ADMIN over that namespace's owner. On anything but a
+ * socket the request is unknown (ENOTTY), through the nsfs checks above.
+ */
+function siocgskns(c: Call, net: NsId, out: string | undefined): Outcome {
+  const ns = c.tx.get('ns', net);
+  const refused = c.guard('ioctl.sockCap', ns.owner === null || !nsCapable(c.tx, c.actor.cred, ns.owner, 'NET_ADMIN'));
+  if (refused) return refused;
+  if (out === undefined) return { ok: true, state: c.tx.base };
+  installFd(c.tx, c.actor.files as FdTableId, out, newFile(c.tx, c.actor.cred.userNs, { kind: 'nsfs', inode: openNsInode(c.tx, net) }));
+  return { ok: true, state: c.tx.commit() };
 }

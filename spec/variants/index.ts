@@ -1,11 +1,12 @@
-// All built-in variants by name: the history profiles and the mutants.
+// All built-in variants by name: the history profiles, the unmerged designs and the mutants.
 
 import { semanticsOf, VariantError, type VariantDef } from './define';
 import { HISTORY, LINUX_6_18 } from './history';
 import { MUTANTS, withBase } from './mutants';
+import { DESIGNS } from './designs';
 import type { Semantics } from '../semantics';
 
-export const BUILTIN_VARIANTS: readonly VariantDef[] = [...HISTORY, ...MUTANTS];
+export const BUILTIN_VARIANTS: readonly VariantDef[] = [...HISTORY, ...DESIGNS, ...MUTANTS];
 export const DEFAULT_VARIANT = LINUX_6_18;
 
 export function builtinVariant(name: string): VariantDef | undefined {
