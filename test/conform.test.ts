@@ -186,12 +186,9 @@ if (!avail.ok) {
   const differences = loadDifferences();
 
   test('the kernel corpus agrees with the model (except documented differences)', async () => {
-    // the kernel corpus, and the model bugs the checker found (test/regressions/checker/)
-    const checkerDir = path.join(CORPUS, '..', 'checker');
-    const files = [
-      ...fs.readdirSync(CORPUS).filter((f) => f.endsWith('.trace.json')).sort(),
-      ...fs.readdirSync(checkerDir).filter((f) => f.endsWith('.trace.json')).sort().map((f) => path.join('..', 'checker', f)),
-    ];
+    // the kernel corpus, the model bugs the checker found, and the tools corpus
+    const more = (dir: string) => fs.readdirSync(path.join(CORPUS, '..', dir)).filter((f) => f.endsWith('.trace.json')).sort().map((f) => path.join('..', dir, f));
+    const files = [...fs.readdirSync(CORPUS).filter((f) => f.endsWith('.trace.json')).sort(), ...more('checker'), ...more('tools')];
     assert.ok(files.length >= 80);
     const bad: string[] = [];
     for (const f of files) {

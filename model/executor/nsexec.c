@@ -1347,8 +1347,16 @@ static int sandbox_start(char *err, size_t en)
 /* A task that called exec: the new image answers the exec step and serves the channel again. */
 static int resume_after_exec(int chan)
 {
-	char msg[64];
-	snprintf(msg, sizeof msg, "ok tid=%d", (int)syscall(SYS_gettid));
+	/* the tid as the sandbox's procfs numbers it (as report_hello does), not in the task's own pid ns */
+	char msg[64], link[128];
+	int tid = -1;
+	ssize_t n = readlink("/proc/thread-self", link, sizeof link - 1);
+	if (n > 0) {
+		link[n] = 0;
+		char *t = strrchr(link, '/');
+		tid = atoi(t ? t + 1 : link);
+	}
+	snprintf(msg, sizeof msg, "ok tid=%d", tid);
 	fcntl(chan, F_SETFD, FD_CLOEXEC);
 	if (send_msg(chan, msg, -1) < 0)
 		return 112;
