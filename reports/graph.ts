@@ -114,6 +114,7 @@ function allEdges(s: State): GEdge[] {
     if (f.inode !== null) add(me, `inode:${f.inode}`, 'ref', '');
     if (f.pidTask !== null) add(me, `task:${f.pidTask}`, 'ref', 'pid');
     if (f.pidNs !== null) add(me, `ns:${f.pidNs}`, 'ref', 'pid ns');
+    if (f.sockNet !== null) add(me, `ns:${f.sockNet}`, 'ref', 'sk_net');
   }
   for (const t of s.fdtables) for (const v of [...t.fds.keys()].sort()) add(`fdtable:${t.id}`, `file:${t.fds.get(v)!}`, 'fd', `fd ${v}`);
   for (const f of s.fss) {

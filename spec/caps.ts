@@ -57,6 +57,9 @@ export function ptraceMayAccess(tx: Rows, caller: Task, target: Task, mode: Ptra
   if (target.mm !== null) {
     const mm = tx.get('mms', target.mm);
     if (!mm.dumpable && !nsCapable(tx, c, mm.userNs, 'SYS_PTRACE')) return false;
+  } else if (!target.userDumpable && !nsCapable(tx, c, initialUserNs(tx, c.userNs), 'SYS_PTRACE')) {
+    // a task without an mm (a zombie) is judged by the dumpability it had when it exited
+    return false;
   }
   // security_ptrace_access_check → cap_ptrace_access_check (security/commoncap.c): in the same
   // user namespace the caller's capabilities (effective for FSCREDS, permitted for REALCREDS)
@@ -109,4 +112,11 @@ function lookup(map: readonly IdExtent[], id: number, from: 'inside' | 'outside'
 /** The credentials' ids, as the kernel holds them, are global (kuid); this says if `uid` (global) has a mapping in `ns`. */
 export function hasMapping(tx: Rows, ns: NsId, globalId: number, which: 'uid' | 'gid'): boolean {
   return mapUp(tx, ns, globalId, which) !== undefined;
+}
+
+/** The initial user namespace: the root of the chain above `ns`. */
+function initialUserNs(tx: Rows, ns: NsId): NsId {
+  let n = tx.get('ns', ns);
+  while (n.parent !== null) n = tx.get('ns', n.parent);
+  return n.id;
 }

@@ -95,7 +95,7 @@ function buildInitialState(sem: Semantics, pidLevel: number): State {
     id: id as TaskId, name: 'P', state: 'running' as const, parent: null, leader: id as TaskId,
     pids, pidNs, proxy,
     cred: { uid: 0, euid: 0, suid: 0, gid: 0, egid: 0, sgid: 0, capEff: ALL_CAPS, capPrm: ALL_CAPS, userNs: user },
-    fs: fs.id, files: files.id, mm: mm.id, sighand: tx.newSighand(), ignoresSigchld: false, exitCode: null,
+    fs: fs.id, files: files.id, mm: mm.id, sighand: tx.newSighand(), ignoresSigchld: false, exitCode: null, userDumpable: true,
   }));
   tx.setName('P', p.id);
   return tx.commit();

@@ -51,7 +51,8 @@ export function otherGroupMembers(tx: Tx, task: Task): boolean {
 function exitTaskKernel(tx: Tx, id: TaskId, code: number): void {
   const t = tx.get('tasks', id);
   if (t.state !== 'running') return;
-  tx.update('tasks', id, { state: 'zombie', proxy: null, fs: null, files: null, mm: null, exitCode: code });
+  const userDumpable = t.mm === null ? t.userDumpable : tx.get('mms', t.mm).dumpable; // exit_mm
+  tx.update('tasks', id, { state: 'zombie', proxy: null, fs: null, files: null, mm: null, exitCode: code, userDumpable });
   if (t.mm !== null) putMm(tx, t.mm);
   if (t.files !== null) putFdTable(tx, t.files);
   if (t.fs !== null) putFs(tx, t.fs);

@@ -157,7 +157,7 @@ export const KIND_DOC: Readonly<Record<Kind, string>> = {
   propagation: 'shared, private, slave or unbindable',
   fstype: 'proc, sysfs or mqueue',
   ints: 'a list of integers (C ints), at most 64',
-  caps: 'a list of CAP_* names of the capabilities the model keeps: CAP_SYS_ADMIN CAP_SYS_CHROOT CAP_SYS_PTRACE CAP_SETUID CAP_SETGID CAP_SETFCAP CAP_CHECKPOINT_RESTORE CAP_SYS_TIME CAP_IPC_OWNER CAP_DAC_OVERRIDE CAP_NET_ADMIN CAP_SETPCAP',
+  caps: 'a list of CAP_* names of the capabilities the model keeps: CAP_SYS_ADMIN CAP_SYS_CHROOT CAP_SYS_PTRACE CAP_SETUID CAP_SETGID CAP_SETFCAP CAP_CHECKPOINT_RESTORE CAP_SYS_TIME CAP_IPC_OWNER CAP_DAC_OVERRIDE CAP_NET_ADMIN CAP_SETPCAP CAP_FOWNER',
 };
 
 // --- validation ---------------------------------------------------------------------------

@@ -115,11 +115,13 @@ export const RULES = {
 
   // --- filesystem mounts: fs/namespace.c do_new_mount, fs/super.c mount_capable ---
   'mountfs.sysfsNetCap': r('EPERM', 'sysfs_init_fs_context: kobj_ns_current_may_mount', 'mounting sysfs needs CAP_SYS_ADMIN over the owner of the caller\'s net namespace'),
+  'mountfs.busy': r('EBUSY', 'do_add_mount', 'the same superblock is already mounted on that mount point (sysfs and mqueue have one superblock per namespace)'),
   'mountfs.cap': r('EPERM', 'mount_capable', 'a filesystem mount needs CAP_SYS_ADMIN over the owner of the namespace it shows (proc: the active pid namespace; sysfs: the net namespace; mqueue: the ipc namespace)'),
 
   // --- the targets as files: fs/namei.c ---
   'create.exists': r('EEXIST', 'open(O_CREAT|O_EXCL) / mkdir: lookup_open', 'the target already exists'),
   'unlink.noTarget': r('ENOENT', 'do_unlinkat: lookup', 'the target does not exist'),
+  'unlink.sticky': r('EPERM', 'may_delete: check_sticky', 'the base directory is sticky (1777, owned by root): only the file\'s owner, root, or CAP_FOWNER may remove it'),
   'unlink.mountpoint': r('EBUSY', 'vfs_unlink / vfs_rmdir: d_mountpoint', 'before 3.18 a target mounted on in any mount namespace could not be removed', { until: 3018 }),
   'unlink.localMountpoint': r('EBUSY', 'vfs_unlink / vfs_rmdir: is_local_mountpoint', 'the target is a mount point in the caller\'s mount namespace (mounts in other namespaces are detached instead)', { since: 3018 }),
 

@@ -46,12 +46,13 @@ export const CAPS = {
   DAC_OVERRIDE: 1 << 9,
   NET_ADMIN: 1 << 10,
   SETPCAP: 1 << 11,
+  FOWNER: 1 << 12,
 } as const;
 
 /** Linux's capability numbers (include/uapi/linux/capability.h) of the ones the model keeps. */
 export const CAP_NUMBERS: Readonly<Record<CapName, number>> = {
   SYS_ADMIN: 21, SYS_CHROOT: 18, SYS_PTRACE: 19, SETUID: 7, SETGID: 6, SETFCAP: 31, CHECKPOINT_RESTORE: 40,
-  SYS_TIME: 25, IPC_OWNER: 15, DAC_OVERRIDE: 1, NET_ADMIN: 12, SETPCAP: 8,
+  SYS_TIME: 25, IPC_OWNER: 15, DAC_OVERRIDE: 1, NET_ADMIN: 12, SETPCAP: 8, FOWNER: 3,
 };
 export type CapName = keyof typeof CAPS;
 export const ALL_CAPS = Object.values(CAPS).reduce((a, b) => a | b, 0);
@@ -104,6 +105,11 @@ export interface Task {
    */
   readonly ignoresSigchld: boolean;
   readonly exitCode: number | null;
+  /**
+   * user_dumpable: whether its mm was dumpable when it exited (exit_mm keeps it, so ptrace checks
+   * on a zombie still see it; 31e62c2ebbfd "ptrace: slightly saner 'get_dumpable()' logic")
+   */
+  readonly userDumpable: boolean;
 }
 
 export interface Nsproxy {
@@ -130,9 +136,18 @@ export interface NsMount {
    * when it holds none (sysfs: a passive reference only; mqueue: none)
    */
   readonly pins?: NsId | null;
+  /** filesystem mounts: the namespace the superblock belongs to (sysfs and mqueue have one superblock per namespace) */
+  readonly shows?: NsId;
 }
 
 export type FsType = 'proc' | 'sysfs' | 'mqueue';
+
+/** A target: a file or directory in the base directory (tmpfs, mode 1777, owned by global root). */
+export interface TargetFile {
+  readonly dir: boolean;
+  /** the creator's fsuid (a global id), which may unlink it from the sticky directory */
+  readonly owner: number;
+}
 
 /** A SysV shared-memory segment: it holds its creator's cred and struct pid until removed. */
 export interface ShmSegment {
@@ -299,8 +314,8 @@ export interface Counters {
 
 /** A state as the rules and properties read it. */
 export type State = { readonly [K in TableName]: readonly Tables[K][] } & Readonly<Counters> & {
-  /** bind targets that exist (created on first use, shared by every mount namespace): name → is a directory */
-  readonly targets: ReadonlyMap<string, boolean>;
+  /** bind targets that exist (created on first use, shared by every mount namespace) */
+  readonly targets: ReadonlyMap<string, TargetFile>;
   /** trace name → task */
   readonly names: ReadonlyMap<string, TaskId>;
 };
@@ -312,7 +327,7 @@ export type State = { readonly [K in TableName]: readonly Tables[K][] } & Readon
  * of the next one.
  */
 export type World = { [K in TableName]: Tables[K][] } & Counters & {
-  targets: Map<string, boolean>;
+  targets: Map<string, TargetFile>;
   names: Map<string, TaskId>;
   free: { [K in TableName]: number[] };
   dying: { table: TableName; id: number }[];

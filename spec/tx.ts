@@ -7,7 +7,7 @@
 
 import { errnoAt, type Failure, type Semantics } from './semantics';
 import type { RuleName } from './rules';
-import type { Counters, State, TableName, Tables, Task, TaskId, World } from './state';
+import type { Counters, State, TableName, Tables, TargetFile, Task, TaskId, World } from './state';
 
 /** One journaled slot: the row it held before the call (undefined: the call appended it). */
 export interface Change {
@@ -32,7 +32,7 @@ export class Tx {
   /** names the call set, with what they named before */
   readonly nameLog: [string, TaskId | undefined][] = [];
   /** targets the call created or changed, with what they were before */
-  readonly targetLog: [string, boolean | undefined][] = [];
+  readonly targetLog: [string, TargetFile | undefined][] = [];
   /** the counters before the call */
   readonly counters: Readonly<Counters>;
 
@@ -131,13 +131,18 @@ export class Tx {
     this.world.names.set(name, id);
   }
 
+  /** whether the target is a directory; undefined when it does not exist */
   target(name: string): boolean | undefined {
+    return this.world.targets.get(name)?.dir;
+  }
+
+  targetFile(name: string): TargetFile | undefined {
     return this.world.targets.get(name);
   }
 
-  setTarget(name: string, dir: boolean): void {
+  setTarget(name: string, dir: boolean, owner: number): void {
     this.targetLog.push([name, this.world.targets.get(name)]);
-    this.world.targets.set(name, dir);
+    this.world.targets.set(name, { dir, owner });
   }
 
   deleteTarget(name: string): void {

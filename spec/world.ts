@@ -10,7 +10,7 @@
 
 import type { Change, Tx } from './tx';
 import { insertSorted, TABLE_BIT } from './tx';
-import { TABLE_NAMES, type State, type TableName, type Tables, type TaskId, type World } from './state';
+import { TABLE_NAMES, type State, type TableName, type Tables, type TargetFile, type TaskId, type World } from './state';
 
 /** A fresh world holding a copy of `s` (the rows themselves are shared: they are immutable). */
 export function newWorld(s: State): World {
@@ -105,7 +105,7 @@ export function stateBefore(after: State, tx: Tx): State {
     }
     return m;
   };
-  const targets = (): ReadonlyMap<string, boolean> => {
+  const targets = (): ReadonlyMap<string, TargetFile> => {
     if (tx.targetLog.length === 0) return after.targets;
     const m = new Map(after.targets);
     for (let i = tx.targetLog.length - 1; i >= 0; i--) {

@@ -528,7 +528,8 @@ static void run_command(int chan, char *line, int gotfd, char *out, size_t on, i
 		snprintf(chs, sizeof chs, "%d", chan);
 		char *argv[] = { "nsexec", "--resume", chs, NULL };
 		char *envp[] = { NULL };
-		execve("/proc/self/exe", argv, envp);
+		/* the thread's own exe link: /proc/self names the thread group, whose leader may be a zombie */
+		execve("/proc/thread-self/exe", argv, envp);
 		int e = errno;
 		if (fl >= 0)
 			fcntl(chan, F_SETFD, fl);

@@ -202,7 +202,7 @@ export class Canonicalizer {
           for (const p of t.pids) this.pushOwn(p);
           const c = t.cred;
           this.pushOwn(c.uid); this.pushOwn(c.euid); this.pushOwn(c.suid); this.pushOwn(c.gid); this.pushOwn(c.egid); this.pushOwn(c.sgid); this.pushOwn(c.capEff); this.pushOwn(c.capPrm);
-          this.pushOwn(t.ignoresSigchld ? 1 : 0); this.pushOwn(t.exitCode ?? -1); this.pushOwn(t.leader === t.id ? 1 : 0); this.pushOwn(t.parent === null ? 1 : 0);
+          this.pushOwn(t.ignoresSigchld ? 1 : 0); this.pushOwn(t.exitCode ?? -1); this.pushOwn(t.userDumpable ? 1 : 0); this.pushOwn(t.leader === t.id ? 1 : 0); this.pushOwn(t.parent === null ? 1 : 0);
           if (this.named) this.pushOwn(s.names.get(t.name) === t.id ? strHash(t.name) : 0);
           this.edge(o, at(gN, c.userNs), 1);
           this.edge(o, at(gN, t.pidNs), 2);
@@ -249,10 +249,12 @@ export class Canonicalizer {
             this.edge(o, at(gN, x.shm[i]!.pidNs), 17 + 2 * i);
           }
           for (let i = 0; i < x.mounts.length; i++) {
-            this.edge(o, targetOf(x.mounts[i]!.target), 100 + 3 * i);
-            this.edge(o, at(gI, x.mounts[i]!.inode), 101 + 3 * i);
+            this.edge(o, targetOf(x.mounts[i]!.target), 100 + 4 * i);
+            this.edge(o, at(gI, x.mounts[i]!.inode), 101 + 4 * i);
             const pins = x.mounts[i]!.pins;
-            if (pins != null) this.edge(o, at(gN, pins), 102 + 3 * i);
+            if (pins != null) this.edge(o, at(gN, pins), 102 + 4 * i);
+            const shows = x.mounts[i]!.shows;
+            if (shows !== undefined) this.edge(o, at(gN, shows), 103 + 4 * i);
           }
           if (x.inum >= FIRST_DYNAMIC_INUM) {
             const f = inumFirst.get(x.inum);
@@ -307,7 +309,7 @@ export class Canonicalizer {
           break;
         }
         case K_TARGET:
-          this.pushOwn(s.targets.get(targetNames[id]!) ? 1 : 0);
+          { const tf = s.targets.get(targetNames[id]!); this.pushOwn(tf?.dir ? 1 : 0); this.pushOwn(tf?.owner ?? -1); }
           if (this.named) this.pushOwn(strHash(targetNames[id]!));
           break;
       }

@@ -147,7 +147,7 @@ function copyProcess(c: Call, args: ForkArgs): TaskId | Failure {
     parent: thread || has(CLONE.PARENT) ? self.parent : self.id,
     leader: thread ? self.leader : id,
     pids, pidNs: target.id, proxy: childProxy, cred,
-    fs: fsId, files, mm: mmId, sighand: has(CLONE.SIGHAND) ? self.sighand : tx.newSighand(), ignoresSigchld: self.ignoresSigchld, exitCode: null,
+    fs: fsId, files, mm: mmId, sighand: has(CLONE.SIGHAND) ? self.sighand : tx.newSighand(), ignoresSigchld: self.ignoresSigchld, exitCode: null, userDumpable: true,
   }));
   if (pids[pids.length - 1] === 1) tx.update('ns', target.id, { reaper: child.id }); // the first process is init
   if (args.child) tx.setName(args.child, child.id);

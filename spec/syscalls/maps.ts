@@ -75,10 +75,15 @@ export function writeMaps(c: Call, args: MapArgs): Outcome {
   const gone = c.guard('map.noTask', task === undefined || task.state === 'reaped');
   if (gone || !task) return gone ?? c.fail('map.noTask');
   // opening the file for writing: the files are 0644 and owned as task_dump_owner says (the
-  // task's euid/egid; global root once it has no mm, as a zombie), so a writer needs to be that
+  // task's euid/egid when it is dumpable; global root once it has no mm, as a zombie), so a writer needs to be that
   // uid, or have CAP_DAC_OVERRIDE with both ids mapped in its namespace (capable_wrt_inode_uidgid)
   const me = c.actor.cred;
-  const owner = task.mm === null ? { uid: 0, gid: 0 } : { uid: task.cred.euid, gid: task.cred.egid };
+  const mm = task.mm === null ? undefined : c.tx.get('mms', task.mm);
+  // task_dump_owner: a task that is not dumpable shows its files as root of its mm's user
+  // namespace (global root when that root is unmapped)
+  const owner = !mm ? { uid: 0, gid: 0 }
+    : mm.dumpable ? { uid: task.cred.euid, gid: task.cred.egid }
+    : { uid: mapDown(c.tx, mm.userNs, 0, 'uid') ?? 0, gid: mapDown(c.tx, mm.userNs, 0, 'gid') ?? 0 };
   const dac = me.euid === owner.uid ||
     (nsCapable(c.tx, me, me.userNs, 'DAC_OVERRIDE') && hasMapping(c.tx, me.userNs, owner.uid, 'uid') && hasMapping(c.tx, me.userNs, owner.gid, 'gid'));
   const closed = c.guard('map.open', !dac);

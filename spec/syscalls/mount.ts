@@ -7,7 +7,7 @@
 // namespaces, and binds and umounts propagate along the base mount's peer groups
 // (spec/propagation.ts).
 
-import { nsCapable } from '../caps';
+import { hasMapping, nsCapable } from '../caps';
 import { bindMount, getInodeUser, installFd, newFile, openNsInode, putInodeUser, umountMount } from '../refs';
 import type { Hooks } from '../hooks';
 import type { FdTableId, FsType, InodeId, MountId, Namespace, NsId, NsMount, OpenFile } from '../state';
@@ -50,7 +50,7 @@ export function bindNs(c: Call, source: BindSource, target: string, dirArg: bool
     return mountBind(c, source, target, dirArg);
   }
   const created = !exists;
-  if (created) c.tx.setTarget(target, dirArg);
+  if (created) c.tx.setTarget(target, dirArg, c.actor.cred.euid);
   const r = mountBind(c, source, target, dirArg);
   return !r.ok && created ? { ...r, partial: c.tx.commit() } : r;
 }
@@ -153,7 +153,7 @@ export function umount(c: Call, target: string, detach: boolean): Outcome {
 export function createTarget(c: Call, target: string, dir: boolean): Outcome {
   const refused = c.guard('create.exists', c.tx.target(target) !== undefined);
   if (refused) return refused;
-  c.tx.setTarget(target, dir);
+  c.tx.setTarget(target, dir, c.actor.cred.euid);
   return { ok: true, state: c.tx.commit() };
 }
 
@@ -165,8 +165,13 @@ export function createTarget(c: Call, target: string, dir: boolean): Outcome {
 export function unlinkTarget(c: Call, target: string): Outcome {
   const tx = c.tx;
   const { own } = mountNamespaces(c);
+  const file = tx.targetFile(target);
+  // may_delete → check_sticky: in the sticky base directory (owned by global root) only the
+  // file's owner, root, or CAP_FOWNER over the owner may remove it
+  const sticky = file !== undefined && c.actor.cred.euid !== file.owner && c.actor.cred.euid !== 0 && !capableWrtUid(c, file.owner);
   const refused =
-    c.guard('unlink.noTarget', tx.target(target) === undefined) ??
+    c.guard('unlink.noTarget', file === undefined) ??
+    c.guard('unlink.sticky', sticky) ??
     c.guard('unlink.mountpoint', tx.all('ns').some((n) => !n.freed && n.type === 'mnt' && topMount(n, target) !== undefined)) ??
     c.guard('unlink.localMountpoint', topMount(own, target) !== undefined);
   if (refused) return refused;
@@ -234,7 +239,7 @@ export function mountFs(c: Call, type: FsType, target: string, create: boolean):
   const missing = !create ? c.guard('mount.noTarget', !exists) : undefined;
   if (missing) return missing;
   const created = !exists;
-  if (created) tx.setTarget(target, true);
+  if (created) tx.setTarget(target, true, c.actor.cred.euid);
   const fail = (r: Outcome): Outcome => (created && !r.ok ? { ...r, partial: tx.commit() } : r);
   const { own } = mountNamespaces(c);
   const { decides, pins } = fsNamespaces(c, type);
@@ -243,10 +248,19 @@ export function mountFs(c: Call, type: FsType, target: string, create: boolean):
     c.guard('mount.cap', !mayMount(c, own)) ??
     (type === 'sysfs' ? c.guard('mountfs.sysfsNetCap', owner === null || !nsCapable(tx, c.actor.cred, owner, 'SYS_ADMIN')) : undefined) ??
     c.guard('mountfs.cap', owner === null || !nsCapable(tx, c.actor.cred, owner, 'SYS_ADMIN')) ??
+    // do_add_mount: the same superblock on the same mount point (sysfs and mqueue superblocks are
+    // one per namespace; proc makes a new one for every mount)
+    c.guard('mountfs.busy', type !== 'proc' && topMount(own, target)?.fs === type && topMount(own, target)?.shows === decides.id) ??
     c.guard('mount.dirMismatch', tx.target(target) !== true);
   if (refused) return fail(refused);
-  const mount: NsMount = { id: tx.nextMountId++ as MountId, target, dir: true, inode: null, locked: false, fs: type, pins };
+  const mount: NsMount = { id: tx.nextMountId++ as MountId, target, dir: true, inode: null, locked: false, fs: type, pins, shows: decides.id };
   bindMount(tx, own.id, mount);
   for (const r of receivers(tx, own)) bindMount(tx, r.id, { ...mount, id: tx.nextMountId++ as MountId });
   return { ok: true, state: tx.commit() };
+}
+
+/** capable_wrt_inode_uidgid(CAP_FOWNER): the capability in the caller's user namespace, where the owner is mapped. */
+function capableWrtUid(c: Call, uid: number): boolean {
+  const cred = c.actor.cred;
+  return nsCapable(c.tx, cred, cred.userNs, 'FOWNER') && hasMapping(c.tx, cred.userNs, uid, 'uid');
 }
