@@ -106,8 +106,10 @@ export const NoCapabilityGain: Transition = {
       for (const ns of before.ns) {
         if (ns.freed || ns.type !== 'user') continue;
         const id = ns.id as NsId;
-        // what a task could act on: its permitted set, which capset can always make effective
-        if (!nsCapable(tb, { ...t.cred, capEff: t.cred.capPrm }, id, 'SYS_ADMIN') && nsCapable(ta, { ...a.cred, capEff: a.cred.capPrm }, id, 'SYS_ADMIN')) {
+        // what a task could act on: its permitted set, which capset can always make effective,
+        // under any uid it holds (setresuid back to a held uid needs no capability)
+        const couldBefore = [t.cred.uid, t.cred.euid, t.cred.suid].some((euid) => nsCapable(tb, { ...t.cred, euid, capEff: t.cred.capPrm }, id, 'SYS_ADMIN'));
+        if (!couldBefore && nsCapable(ta, { ...a.cred, capEff: a.cred.capPrm }, id, 'SYS_ADMIN')) {
           return { message: `task ${t.name} gained CAP_SYS_ADMIN over user:[${ns.inum}]`, expected: 'no capability', actual: 'CAP_SYS_ADMIN', objects: [`task:${t.id}`, `ns:${id}`] };
         }
       }

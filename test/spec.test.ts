@@ -182,4 +182,17 @@ test('trace validation errors are InputErrors that name the step', () => {
   assert.ok(replay(t, defaultSemantics()).ok);
 });
 
+test('every row copy keeps every field of its table (NSCHECK_CHECK_ROWS: rows of one table have one shape)', () => {
+  const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
+  const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', `
+    const { randomSearch, randomSemantics } = require('./model/search/random');
+    const { loadScope } = require('./model/search/scope');
+    const { LINUX_6_18 } = require('./spec/variants/history');
+    const scope = loadScope('wide');
+    randomSearch({ ...randomSemantics(LINUX_6_18, scope), scope, runs: 300, maxSteps: 40, seed: 5, ignore: LINUX_6_18.knownFindings ?? [] })
+      .then((r) => console.log('runs ' + r.runs));
+  `], { cwd: require('node:path').join(__dirname, '..'), env: { ...process.env, NSCHECK_CHECK_ROWS: '1' }, encoding: 'utf8' });
+  assert.match(out, /runs \d+/);
+});
+
 test.run();

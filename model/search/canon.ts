@@ -226,7 +226,7 @@ export class Canonicalizer {
           this.pushOwn(x.hostname.length === 0 ? 0 : strHash(x.hostname));
           if (x.uidMap) { this.pushOwn(x.uidMap.length); for (const e of x.uidMap) { this.pushOwn(e.inside); this.pushOwn(e.outside); this.pushOwn(e.count); } } else this.pushOwn(-1);
           if (x.gidMap) { this.pushOwn(x.gidMap.length); for (const e of x.gidMap) { this.pushOwn(e.inside); this.pushOwn(e.outside); this.pushOwn(e.count); } } else this.pushOwn(-1);
-          const keys = Object.keys(x.ucounts);
+          const keys = Object.keys(x.ucounts).filter((k) => x.ucounts[k] !== 0); // a zero count is no count
           this.pushOwn(keys.length);
           if (keys.length > 1) keys.sort();
           for (const key of keys) { this.pushOwn(strHash(key)); this.pushOwn(x.ucounts[key]!); }

@@ -20,8 +20,9 @@ import type { Call, Outcome } from '../tx';
  * - exec_task_namespaces: a pending time namespace (time ≠ time_for_children) is entered, with a
  *   new nsproxy; every other slot stays;
  * - unshare_sighand: a sighand shared with another process is copied;
- * - capabilities: root of its user namespace (euid maps to uid 0 there) gets the full set, any
- *   other uid none (no ambient capabilities in the model).
+ * - capabilities: a task whose real or effective uid is root of its user namespace gets the full
+ *   permitted set, effective only when the euid is root; any other task none (no file or ambient
+ *   capabilities in the model).
  */
 export function exec(c: Call): Outcome {
   const tx = c.tx;
@@ -69,10 +70,14 @@ export function exec(c: Call): Outcome {
   const shared = tx.all('tasks').some((t) => t.id !== me.id && t.state !== 'reaped' && t.sighand === me.sighand);
   const sighand = shared ? tx.newSighand() : me.sighand;
 
-  // cap_bprm_creds_from_file: root of its user namespace gets the full set, anyone else none
+  // cap_bprm_creds_from_file → handle_privileged_root: a real or effective uid that is root of
+  // the user namespace gets the full permitted set (the bounding set), effective only when the
+  // euid is root; any other task keeps no capabilities (no file or ambient capabilities)
   const rootUid = mapDown(tx, cred.userNs, 0, 'uid');
-  const root = rootUid !== undefined && cred.euid === rootUid;
-  const caps = root ? ALL_CAPS : 0;
-  tx.update('tasks', me.id as TaskId, { files, mm, proxy, sighand, cred: { ...cred, capEff: caps, capPrm: caps } });
+  const effRoot = rootUid !== undefined && cred.euid === rootUid;
+  const realRoot = rootUid !== undefined && cred.uid === rootUid;
+  const capPrm = effRoot || realRoot ? ALL_CAPS : 0;
+  const capEff = effRoot ? capPrm : 0;
+  tx.update('tasks', me.id as TaskId, { files, mm, proxy, sighand, cred: { ...cred, capEff, capPrm } });
   return { ok: true, state: tx.commit() };
 }
