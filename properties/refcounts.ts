@@ -51,6 +51,7 @@ export const RefcountsMatchHolders: Invariant = {
 
 export const NoUseAfterFree: Invariant = {
   name: 'NoUseAfterFree',
+  reads: ['tasks', 'ns', 'proxies', 'inodes', 'files', 'fdtables'],
   doc: 'No live object refers to a freed one.',
   source: 'kernel-semantics §5.2 (every holder keeps its object allocated)',
   check(s) {
@@ -134,6 +135,7 @@ export function reachableNamespaces(s: State): Set<NsId> {
 
 export const NoLeakedNamespace: Invariant = {
   name: 'NoLeakedNamespace',
+  reads: ['tasks', 'ns', 'proxies', 'inodes', 'files', 'fdtables'],
   doc: 'Every live namespace is reachable from a live task, an open file (an nsfs file, a pidfd, a socket), a bind mount or a filesystem mount (proc) inside a reachable mount namespace, or a SysV segment of a reachable ipc namespace.',
   source: 'kernel-semantics §3.5, §3.7; H6 "proc-ns: use d_set_d_op() API" (cached ns dentries leaked netns)',
   check(s) {
@@ -150,6 +152,7 @@ export const NoLeakedNamespace: Invariant = {
 
 export const UcountsMatchLiveNamespaces: Invariant = {
   name: 'UcountsMatchLiveNamespaces',
+  reads: ['ns'],
   doc: 'The per-user namespace counts at every level equal the live namespaces charged there.',
   source: 'kernel/ucount.c inc_ucount/dec_ucount; kernel-semantics §5.4-9, H17',
   check(s) {

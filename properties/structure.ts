@@ -19,6 +19,7 @@ function isSelfOrDescendant(s: State, outer: NsId, inner: NsId): boolean {
 
 export const PidNsInescapable: Invariant = {
   name: 'PidNsInescapable',
+  reads: ['tasks', 'ns', 'proxies'],
   doc: 'Every task\'s pid_for_children is its active pid namespace or a descendant of it, and its struct pid has one number per level down to its active namespace.',
   source: 'kernel/pid_namespace.c pidns_install ("Only allow entering the current active pid namespace or a child"); H8',
   check(s) {
@@ -40,6 +41,7 @@ export const PidNsInescapable: Invariant = {
 
 export const MountNsBindsOrdered: Invariant = {
   name: 'MountNsBindsOrdered',
+  reads: ['ns', 'inodes'],
   doc: 'A mount namespace only holds binds of mount-namespace files newer than itself, so the "holds a bind of" relation is acyclic and every mount namespace can be freed.',
   source: 'fs/namespace.c mnt_ns_loop; 4ce5d2b1a8fd "vfs: Don\'t copy mount bind mounts of /proc/<pid>/ns/mnt between namespaces"; H10',
   check(s) {
@@ -88,6 +90,7 @@ const slotOf = (s: State, t: Task, slot: 'mnt' | 'time') => (t.proxy === null ? 
 
 export const ThreadGroupSharesUserAndPidNs: Invariant = {
   name: 'ThreadGroupSharesUserAndPidNs',
+  reads: ['tasks'],
   doc: 'Threads of one process share their user namespace and their active pid namespace.',
   source: 'kernel/user_namespace.c userns_install (thread_group_empty); kernel/fork.c copy_process (CLONE_THREAD with NEWUSER/NEWPID); H12',
   check: (s) => homogeneous(s, 'leader', 'user', (t) => t.cred.userNs) ?? homogeneous(s, 'leader', 'pid', (t) => t.pidNs),
@@ -95,6 +98,7 @@ export const ThreadGroupSharesUserAndPidNs: Invariant = {
 
 export const FsSharersShareUserNs: Invariant = {
   name: 'FsSharersShareUserNs',
+  reads: ['tasks'],
   doc: 'Tasks sharing an fs_struct (CLONE_FS) are in the same user namespace.',
   source: 'CVE-2013-1858 "userns: Don\'t allow CLONE_NEWUSER | CLONE_FS"; userns_install fs->users; H11',
   check: (s) => homogeneous(s, 'fs', 'user', (t) => t.cred.userNs),
@@ -102,6 +106,7 @@ export const FsSharersShareUserNs: Invariant = {
 
 export const FsRootInOwnMntNs: Invariant = {
   name: 'FsRootInOwnMntNs',
+  reads: ['tasks', 'fss', 'proxies'],
   doc: 'A task\'s root and cwd lie in its own mount namespace.',
   source: 'fs/namespace.c mntns_install (set_fs_root, set_fs_pwd); copy_mnt_ns; H29',
   check(s, sem) {
@@ -125,6 +130,7 @@ export const FsRootInOwnMntNs: Invariant = {
 
 export const MmSharersShareTimeNs: Invariant = {
   name: 'MmSharersShareTimeNs',
+  reads: ['tasks', 'proxies'],
   doc: 'Tasks sharing an mm (threads, CLONE_VM) are in the same time namespace, since the vDSO data page is per mm.',
   source: 'kernel/time/namespace.c timens_install (current_is_single_threaded → EUSERS); CVE-2023-23586; H20',
   check: (s) => homogeneous(s, 'mm', 'time', (t) => slotOf(s, t, 'time')),
@@ -132,6 +138,7 @@ export const MmSharersShareTimeNs: Invariant = {
 
 export const NestingDepthBounded: Invariant = {
   name: 'NestingDepthBounded',
+  reads: ['ns'],
   doc: 'Pid namespaces nest at most 32 levels and user namespaces at most 33 below the initial ones (or the limits a scope sets).',
   source: 'MAX_PID_NS_LEVEL (create_pid_namespace); create_user_ns parent->level > 32; H7, H13',
   check(s, sem) {
@@ -159,6 +166,7 @@ function firstDuplicate<T extends { readonly id: number; readonly freed: boolean
 
 export const OneNsfsInodePerNs: Invariant = {
   name: 'OneNsfsInodePerNs',
+  reads: ['inodes', 'ns'],
   doc: 'A namespace has at most one nsfs inode, and it is the stashed one.',
   source: 'fs/libfs.c path_from_stashed; e149ed2b805f "take the targets of /proc/*/ns/* symlinks to separate fs"; H14',
   check(s) {
@@ -171,6 +179,7 @@ export const OneNsfsInodePerNs: Invariant = {
 
 export const InodeNumbersUnique: Invariant = {
   name: 'InodeNumbersUnique',
+  reads: ['ns'],
   doc: 'Live namespaces have distinct inode numbers, so (dev, ino) identifies a live namespace.',
   source: '98f842e675f9 "proc: Usable inode numbers for the namespace file descriptors"; H9',
   check(s) {
@@ -181,6 +190,7 @@ export const InodeNumbersUnique: Invariant = {
 
 export const NsIdsUnique: Invariant = {
   name: 'NsIdsUnique',
+  reads: ['ns'],
   doc: 'Live namespaces have distinct 64-bit ids, so NS_GET_MNTNS_ID and the mount-namespace order name one namespace each.',
   source: 'kernel/nstree.c ns_tree_gen_id (a global increasing counter); fs/namespace.c mnt_ns_loop compares these ids',
   check(s) {
@@ -191,6 +201,7 @@ export const NsIdsUnique: Invariant = {
 
 export const NoProcessInDeadPidNs: Invariant = {
   name: 'NoProcessInDeadPidNs',
+  reads: ['tasks', 'ns'],
   doc: 'Once a pid namespace\'s init has died, no running process is a member of it.',
   source: 'kernel/pid.c alloc_pid (PIDNS_ADDING); "pidns: Don\'t allow new processes in a dead pid namespace"; H8',
   check(s) {

@@ -4,7 +4,7 @@
 
 import type { ParsedStep } from '../spec/ops';
 import type { Semantics } from '../spec/semantics';
-import type { State } from '../spec/state';
+import type { State, TableName } from '../spec/state';
 import type { Change, Outcome } from '../spec/tx';
 
 /** An object of the state, as `kind:id` (`ns:4`, `task:1`, `proxy:2`, `inode:0`, `file:3`, ...). */
@@ -22,6 +22,11 @@ export interface Invariant {
   readonly name: string;
   readonly doc: string;
   readonly source: string;
+  /**
+   * the tables it reads (default: all): a step that wrote none of them cannot break it, so the
+   * checker skips it then (test/properties.test.ts checks the lists on random traces)
+   */
+  readonly reads?: readonly TableName[];
   /** the first violation, or undefined when the invariant holds */
   check(state: State, sem: Semantics): Violation | undefined;
   /**

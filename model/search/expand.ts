@@ -111,7 +111,7 @@ export function expandStates(ctx: ExpandContext, paths: readonly ArrayLike<numbe
           cand[count * 4 + 2] = parent;
           cand[count * 4 + 3] = a;
           count++;
-          const broken = checkState(ctx.sem, world, ctx.mutes);
+          const broken = checkState(ctx.sem, world, ctx.mutes, exec.tx.touched);
           if (broken) for (const f of broken) violations.push({ parent, action: a, failure: f });
         }
         undo(world, exec);

@@ -184,27 +184,17 @@ function consume(s: State, swarm: Swarm, nOp: number, nActor: number, nAction: n
   if (memo.lastChild !== undefined) focus.push(...(memo.lastChild === actor.name ? ['self', actor.name] : [memo.lastChild]));
   if (memo.lastVar !== undefined && d.openVars.includes(memo.lastVar)) focus.push(memo.lastVar);
   if (!focus.length) return undefined;
-  // the op by the run's weights among the ops with such an action, then one of its actions
-  const pools: ParsedStep[][] = [];
-  const weights: number[] = [];
-  let total = 0;
+  // the op by the run's weights, then the first op from there on that has such an action
+  const first = pickOp(swarm, nOp);
   const all: ParsedStep[] = [];
-  for (let i = 0; i < swarm.ops.length; i++) {
+  for (let k = 0; k < swarm.ops.length; k++) {
     all.length = 0;
-    actionsOf(s, swarm.scope, d, swarm.ops[i]!, all);
-    const pool = all.filter((a) => mentions(a, focus));
-    if (!pool.length) continue;
-    const w = swarm.cumulative[i]! - (i ? swarm.cumulative[i - 1]! : 0);
-    pools.push(pool);
-    weights.push(w);
-    total += w;
+    actionsOf(s, swarm.scope, d, swarm.ops[(first + k) % swarm.ops.length]!, all);
+    let n = 0;
+    for (const a of all) if (mentions(a, focus)) all[n++] = a;
+    if (n > 0) return all[nAction % n];
   }
-  if (!pools.length) return undefined;
-  let r = nOp % total;
-  let k = 0;
-  while (r >= weights[k]!) r -= weights[k++]!;
-  const pool = pools[k]!;
-  return pool[nAction % pool.length];
+  return undefined;
 }
 
 /**

@@ -74,7 +74,7 @@ class IntentCommand implements fc.Command<Model, Run> {
   run(m: Model, r: Run): void {
     const step = resolveIntent(r.state, r.swarm, this.intent, r.memo);
     if (!step) return; // nothing of this run's configuration applies here (every task exited)
-    const res = runChecked(r.sem, r.state, step, r.muted);
+    const res = runChecked(r.sem, r.state, step, r.muted, true);
     if (r.coverage) countResult(r.coverage, step.op.name, res.result, res.outcome && !res.outcome.ok ? res.outcome.rule : undefined);
     r.steps.push(step);
     if (!res.broken) return;
