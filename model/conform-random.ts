@@ -4,6 +4,7 @@
 // trace is model/conform.ts.
 
 import { readdirSync } from 'node:fs';
+import { cpus } from 'node:os';
 import * as path from 'node:path';
 import { initialState } from '../spec/initial';
 import { runStep, type ParsedStep } from '../spec/ops';
@@ -159,6 +160,8 @@ export interface RandomOptions {
   readonly shouldStop?: () => boolean;
   /** signature → documented trace (documentedSignatures): such findings are not shrunk again */
   readonly documented?: ReadonlyMap<string, string>;
+  /** sandboxes side by side, each on its own CPU (default: the cores, at most 4) */
+  readonly parallel?: number;
 }
 
 export interface RandomFinding {
@@ -199,10 +202,21 @@ export async function conformRandom(opts: RandomOptions): Promise<RandomResult> 
   const shrunkSigs = new Map<string, number>();
   let agreeing = 0, disagreeing = 0, documented = 0, notReproducible = 0, runs = 0, steps = 0;
   const copts: ConformOptions = { stepTimeoutMs: opts.stepTimeoutMs ?? 3000 };
+  // traces run `parallel` at a time, each sandbox pinned to its own CPU; results are taken in
+  // order, so the outcome does not depend on the number of sandboxes
+  const parallel = Math.max(1, opts.parallel ?? Math.min(cpus().length, 4));
+  const pending = new Map<number, Promise<{ trace: ParsedStep[]; r: Awaited<ReturnType<typeof conformSteps>> }>>();
+  const start = (j: number): void => {
+    if (j >= opts.runs || pending.has(j)) return;
+    const tr = randomTrace(sem, opts.seed, j, opts.maxSteps);
+    pending.set(j, conformSteps(tr, sem, { ...copts, cpu: j % parallel }).then((r) => ({ trace: tr, r })));
+  };
+  try {
   for (let k = 0; k < opts.runs; k++) {
     if (opts.shouldStop?.()) break;
-    const trace = randomTrace(sem, opts.seed, k, opts.maxSteps);
-    const r = await conformSteps(trace, sem, copts);
+    for (let j = k; j < k + parallel; j++) start(j);
+    const { trace, r } = await pending.get(k)!;
+    pending.delete(k);
     runs++;
     steps += trace.length;
     opts.onTrace?.(k, r);
@@ -245,6 +259,10 @@ export async function conformRandom(opts: RandomOptions): Promise<RandomResult> 
     shrunkSigs.set(d.signature, k);
     findings.push({ traceIndex: k, signature: d.signature, disagreement: fd, originalLength: trace.length, steps: fin.steps, result: fin.result, trace: kernelTrace(fin.steps, fin.result, sem, fd, source) });
   }
+  } finally {
+    // sandboxes started ahead finish before the result is returned
+    await Promise.allSettled([...pending.values()]);
+  }
   return { runs, agreeing, disagreeing, documented, notReproducible, timedOut, findings, steps, ms: Date.now() - t0 };
 }
 
@@ -260,7 +278,7 @@ function corpusTraces(): Trace[] {
  * (the kernel corpus, test/regressions/kernel/). The kernel figure includes the sandbox set-up
  * of every trace and the namespace handles; 0 when the kernel executor is not usable.
  */
-export async function benchConform(): Promise<{ kernelTracesPerSec: number; modelTracesPerSec: number }> {
+export async function benchConform(): Promise<{ kernelTracesPerSec: number; parallelTracesPerSec: number; sandboxes: number; modelTracesPerSec: number }> {
   const traces = corpusTraces();
   const sem = defaultSemantics();
   // model: repeat until a second has passed, for a stable figure
@@ -271,11 +289,18 @@ export async function benchConform(): Promise<{ kernelTracesPerSec: number; mode
     n += traces.length;
   } while (Number(process.hrtime.bigint() - m0) < 1e9);
   const modelTracesPerSec = n / (Number(process.hrtime.bigint() - m0) / 1e9);
-  if (!kernelAvailable().ok) return { kernelTracesPerSec: 0, modelTracesPerSec };
+  if (!kernelAvailable().ok) return { kernelTracesPerSec: 0, parallelTracesPerSec: 0, sandboxes: 0, modelTracesPerSec };
+  const run = (t: Trace, cpu: number) => runTraceOnKernel({ steps: t.steps.map((s) => ({ task: s.task, op: s.op.name, args: { ...s.raw } })) }, { namespaces: true, cpu });
+  // one sandbox at a time, then one per CPU side by side
   const k0 = process.hrtime.bigint();
-  for (const t of traces) {
-    await runTraceOnKernel({ steps: t.steps.map((s) => ({ task: s.task, op: s.op.name, args: { ...s.raw } })) }, { namespaces: true });
-  }
+  for (const t of traces) await run(t, 0);
   const kernelTracesPerSec = traces.length / (Number(process.hrtime.bigint() - k0) / 1e9);
-  return { kernelTracesPerSec, modelTracesPerSec };
+  const sandboxes = Math.max(1, Math.min(cpus().length, 4));
+  const k1 = process.hrtime.bigint();
+  let next = 0;
+  await Promise.all(Array.from({ length: sandboxes }, async (_, cpu) => {
+    while (next < traces.length) await run(traces[next++]!, cpu);
+  }));
+  const parallelTracesPerSec = traces.length / (Number(process.hrtime.bigint() - k1) / 1e9);
+  return { kernelTracesPerSec, parallelTracesPerSec, sandboxes, modelTracesPerSec };
 }

@@ -224,6 +224,8 @@ export interface ConformOptions {
   readonly settleMs?: number;
   /** run the kernel side again before reporting a disagreement (default true) */
   readonly recheck?: boolean;
+  /** the CPU (index among the allowed ones) the sandbox is pinned to */
+  readonly cpu?: number;
 }
 
 function abstractResult(r: string): string {
@@ -461,6 +463,7 @@ export async function conformSteps(steps: readonly (ParsedStep & { readonly expe
     {
       stepTimeoutMs: opts.stepTimeoutMs ?? 5000,
       namespaces: withNs,
+      ...(opts.cpu !== undefined ? { cpu: opts.cpu } : {}),
       ...(withNs ? {
         settle: expectDead(sem, model, steps.length), settleMs: opts.settleMs ?? 2000,
         settleStep: (i: number, alive: Readonly<Record<string, string>>, obs: readonly KernelNsObservation[]) => expectDead(sem, model, i)(alive, obs),

@@ -254,7 +254,7 @@ export function newFile(tx: Tx, credNs: NsId, fields: FileFields): FileId {
 function newFileKernel(tx: Tx, credNs: NsId, fields: FileFields): FileId {
   getNs(tx, credNs);
   return tx.insert('files', (id) => ({
-    id: id as FileId, opath: false, inode: null, pidTask: null, pidNs: null, credNs, mntNs: null, viaMount: null, sockNet: null, refs: 0, freed: false, ...fields,
+    id: id as FileId, opath: false, inode: null, pidTask: null, pidNs: null, credNs, mntNs: null, viaMount: null, sockNet: null, targetFile: null, refs: 0, freed: false, ...fields,
   })).id;
 }
 

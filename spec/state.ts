@@ -144,6 +144,8 @@ export type FsType = 'proc' | 'sysfs' | 'mqueue';
 
 /** A target: a file or directory in the base directory (tmpfs, mode 1777, owned by global root). */
 export interface TargetFile {
+  /** which file it is (a new one when a name is created again) */
+  readonly id: number;
   readonly dir: boolean;
   /** the creator's fsuid (a global id), which may unlink it from the sticky directory */
   readonly owner: number;
@@ -258,6 +260,8 @@ export interface OpenFile {
   readonly viaMount: MountId | null;
   /** sockets: the net namespace they were created in (sk_net, a counted reference) */
   readonly sockNet: NsId | null;
+  /** a target file opened as itself (no mount on it): which one (TargetFile.id), to know when it was unlinked */
+  readonly targetFile: number | null;
   /** fd-table slots pointing at this description */
   readonly refs: number;
   readonly freed: boolean;

@@ -143,7 +143,7 @@ export class Tx {
 
   setTarget(name: string, dir: boolean, owner: number): void {
     this.targetLog.push([name, this.world.targets.get(name)]);
-    this.world.targets.set(name, { dir, owner });
+    this.world.targets.set(name, { id: this.world.nextMountId++, dir, owner });
   }
 
   deleteTarget(name: string): void {

@@ -31,6 +31,12 @@ export interface KernelRunOptions {
   /** per-step timeout; a hung step yields 'TIMEOUT' and the run is torn down (default 5000) */
   stepTimeoutMs?: number;
   /**
+   * which allowed CPU the sandbox is pinned to (its index, modulo their number; default 0):
+   * sandboxes running side by side each get their own, so each one's namespace ids follow
+   * creation order
+   */
+  cpu?: number;
+  /**
    * Record an nsfs file handle of every namespace of P at the start and of the acting task (and
    * a fork's child) after each successful fork, unshare and setns, and report at the end which
    * of them are still alive (`namespaces` in the result). Needs nsfs file handles (Linux 6.18).
@@ -253,7 +259,7 @@ export async function runTraceOnKernel(
   // Validate everything before anything runs.
   const steps = validateSteps(trace);
   const timeout = opts?.stepTimeoutMs ?? 5000;
-  const ctl = startController();
+  const ctl = startController(opts?.cpu);
   const results: KernelStepResult[] = [];
   const tasks = new Map<string, TaskState>();
   try {
@@ -303,6 +309,12 @@ export async function runTraceOnKernel(
         ctl.send(`S ${reused.id} ${timeout} getpid`);
         const line = await ctl.next(timeout + 3000);
         if (line === undefined || !line.startsWith('R pid=')) reused.exited = true;
+        else if (actor && !actor.exited) {
+          // the trace reuses the name of a task the model had reaped, but the kernel still runs
+          // it: a disagreement about that task, reported as this step's result
+          results.push({ index: i, result: 'EXEC_NAME_STILL_RUNS', detail: `fork: ${String((step.args as { child: string }).child)} still runs on the kernel` });
+          continue;
+        }
       }
       const r = resolve(a, step.task, runtimeLookup(step.task, actor, tasks));
       if (!actor || actor.exited) {

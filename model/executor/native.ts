@@ -201,10 +201,10 @@ export class Controller {
 }
 
 /** Compile if needed, start nsexec, and register it so an interrupted driver kills its sandbox. */
-export function startController(): Controller {
+export function startController(cpu = 0): Controller {
   const bin = nsexecBinary();
   installSignalHandlers();
-  const proc = spawn(bin, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const proc = spawn(bin, [], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, NSEXEC_CPU: String(cpu) } });
   live.add(proc);
   return new Controller(proc);
 }

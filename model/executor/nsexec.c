@@ -1271,8 +1271,13 @@ static int sandbox_start(char *err, size_t en)
 	 * on several CPUs "bind a newer mount namespace" succeeds or fails EINVAL at random. */
 	cpu_set_t cpus;
 	if (sched_getaffinity(0, sizeof cpus, &cpus) == 0) {
+		/* NSEXEC_CPU picks which allowed CPU (modulo their number): sandboxes run side by side */
+		const char *want = getenv("NSEXEC_CPU");
+		int n = CPU_COUNT(&cpus), pick = want ? atoi(want) : 0, seen = 0;
+		if (n > 0)
+			pick = ((pick % n) + n) % n;
 		for (int c = 0; c < CPU_SETSIZE; c++) {
-			if (CPU_ISSET(c, &cpus)) {
+			if (CPU_ISSET(c, &cpus) && seen++ == pick) {
 				CPU_ZERO(&cpus);
 				CPU_SET(c, &cpus);
 				sched_setaffinity(0, sizeof cpus, &cpus);

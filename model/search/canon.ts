@@ -189,6 +189,8 @@ export class Canonicalizer {
       for (let i = 0; i < x.mounts.length; i++) mounts.set(x.mounts[i]!.id, gN[x.id]! * 1024 + i);
     }
     if (this.ownStart.length < n + 1) this.ownStart = new Int32Array((n + 1) * 2);
+    const targetById = new Map<number, number>();
+    const pendingTargetEdges: number[] = [];
     for (let o = 0; o < n; o++) {
       const k = this.kind[o]!;
       const id = this.row[o]!;
@@ -284,6 +286,8 @@ export class Canonicalizer {
           this.edge(o, at(gN, f.credNs), 43);
           this.edge(o, at(gN, f.mntNs), 44);
           this.edge(o, at(gN, f.sockNet), 46);
+          // a plain target opened as itself: which target file (unlinked ones point nowhere)
+          if (f.targetFile !== null) { this.pushOwn(1); pendingTargetEdges.push(o, f.targetFile); } else this.pushOwn(0);
           const where = f.viaMount === null ? undefined : mounts.get(f.viaMount);
           this.pushOwn(where === undefined ? -1 : where % 1024);
           if (where !== undefined) this.edge(o, Math.floor(where / 1024), 45);
@@ -309,11 +313,12 @@ export class Canonicalizer {
           break;
         }
         case K_TARGET:
-          { const tf = s.targets.get(targetNames[id]!); this.pushOwn(tf?.dir ? 1 : 0); this.pushOwn(tf?.owner ?? -1); }
+          { const tf = s.targets.get(targetNames[id]!); this.pushOwn(tf?.dir ? 1 : 0); this.pushOwn(tf?.owner ?? -1); if (tf) targetById.set(tf.id, o); }
           if (this.named) this.pushOwn(strHash(targetNames[id]!));
           break;
       }
     }
+    for (let i = 0; i < pendingTargetEdges.length; i += 2) this.edge(pendingTargetEdges[i]!, targetById.get(pendingTargetEdges[i + 1]!) ?? -1, 47);
     this.ownStart[n] = this.ownN;
     this.order_(n);
   }

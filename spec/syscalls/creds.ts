@@ -42,9 +42,11 @@ export function dropCaps(c: Call, mode: DropMode): Outcome {
   }
   // commit_creds makes a process whose euid/egid changed non-dumpable (suid_dumpable = 0),
   // which would hide its /proc/<pid> from other unprivileged tasks. The trace format's
-  // drop_caps is defined to leave the task dumpable (the executor calls
-  // prctl(PR_SET_DUMPABLE, 1) after the change), so the model keeps mm.dumpable as it was.
+  // drop_caps is defined to leave the task dumpable: the executor calls prctl(PR_SET_DUMPABLE, 1)
+  // after the change, which also makes a task that an earlier setresuid left non-dumpable
+  // dumpable again. (setresuid, setresgid and capset do not: they follow commit_creds.)
   tx.update('tasks', c.actor.id, { cred: next });
+  if (c.actor.mm !== null && !tx.get('mms', c.actor.mm).dumpable) tx.update('mms', c.actor.mm, { dumpable: true });
   return { ok: true, state: tx.commit() };
 }
 

@@ -22,11 +22,16 @@ import type { Call, Outcome } from '../tx';
  * - unshare_sighand: a sighand shared with another process is copied;
  * - capabilities: a task whose real or effective uid is root of its user namespace gets the full
  *   permitted set, effective only when the euid is root; any other task none (no file or ambient
- *   capabilities in the model).
+ *   capabilities in the model); an exec sharing its fs_struct with another process gains
+ *   nothing it did not have (check_unsafe_exec, cap_bprm_creds_from_file).
  */
 export function exec(c: Call): Outcome {
   const tx = c.tx;
   const start = c.actor;
+  // check_unsafe_exec: an fs_struct shared with a task outside the thread group makes the exec
+  // "unsafe" (LSM_UNSAFE_SHARE), and then it may gain no capability it did not have
+  const fsShared = start.fs !== null && tx.all('tasks').some((t) => t.fs === start.fs && t.leader !== start.leader && t.state === 'running');
+  const oldPrm = start.cred.capPrm;
   // de_thread: zap_other_threads, then wait for them
   for (const t of tx.all('tasks')) {
     if (t.leader === start.leader && t.id !== start.id && t.state === 'running') exitTask(tx, t.id, 137);
@@ -76,7 +81,7 @@ export function exec(c: Call): Outcome {
   const rootUid = mapDown(tx, cred.userNs, 0, 'uid');
   const effRoot = rootUid !== undefined && cred.euid === rootUid;
   const realRoot = rootUid !== undefined && cred.uid === rootUid;
-  const capPrm = effRoot || realRoot ? ALL_CAPS : 0;
+  const capPrm = (effRoot || realRoot ? ALL_CAPS : 0) & (fsShared ? oldPrm : ALL_CAPS);
   const capEff = effRoot ? capPrm : 0;
   tx.update('tasks', me.id as TaskId, { files, mm, proxy, sighand, cred: { ...cred, capEff, capPrm } });
   return { ok: true, state: tx.commit() };

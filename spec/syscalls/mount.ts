@@ -66,7 +66,11 @@ function mountBind(c: Call, source: BindSource, target: string, dirArg: boolean)
   let sourceFile: OpenFile | undefined;
   if ('fd' in source) {
     sourceFile = lookupFd(c, source.fd);
-    const missing = c.guard('mount.noSource', sourceFile === undefined);
+    const tf = sourceFile?.targetFile ?? null;
+    const missing =
+      c.guard('mount.noSource', sourceFile === undefined) ??
+      // the fd's /proc link of a file since unlinked resolves to nothing the mount can use
+      c.guard('mount.sourceUnlinked', tf !== null && ![...tx.base.targets.values()].some((t) => t.id === tf));
     if (missing) return missing;
     sourceNs = sourceFile!.inode === null ? null : tx.get('inodes', sourceFile!.inode).ns;
   } else {
@@ -115,7 +119,7 @@ export function openBind(c: Call, target: string, fd: string): Outcome {
     getInodeUser(tx, m.inode);
     file = newFile(tx, c.actor.cred.userNs, { kind: 'nsfs', inode: m.inode, viaMount: m.id });
   } else {
-    file = newFile(tx, c.actor.cred.userNs, { kind: exists ? 'dir' : 'file', viaMount: m ? m.id : null, mntNs: root.id });
+    file = newFile(tx, c.actor.cred.userNs, { kind: exists ? 'dir' : 'file', viaMount: m ? m.id : null, mntNs: root.id, targetFile: m ? null : tx.targetFile(target)!.id });
   }
   installFd(tx, c.actor.files as FdTableId, fd, file);
   return { ok: true, state: tx.commit() };
