@@ -9,7 +9,7 @@ export interface Omission {
 }
 
 export const NOT_MODELLED: readonly Omission[] = [
-  { what: 'mounts other than the base directory and the binds on it', why: 'propagation is modelled for the base mount the targets live on; binds have no mounts below them, so their own propagation never shows (propagation on a bind is accepted and changes nothing); there is no op for rbind or move mounts' },
+  { what: 'mounts other than the base directory and the binds on it', why: 'propagation is modelled for the base mount the targets live on; binds have no mounts below them, so of a bind\'s own propagation only the unbindable bit is kept (a later bind from it fails); there is no op for rbind or move mounts' },
   { what: 'setuid binaries, file capabilities and ambient capabilities at exec', why: 'exec runs an ordinary binary: root of its user namespace gets the full set, any other uid none' },
   { what: 'cgroup2 mounts, mount_too_revealing and mount options', why: 'proc, sysfs and mqueue are modelled with their permission checks and what their superblocks hold; the sandbox\'s /proc and /sys are fully visible, so mount_too_revealing never refuses there' },
   { what: 'time-namespace offsets', why: 'no operation reads a clock; which time namespace a task is in is modelled' },

@@ -103,6 +103,7 @@ export const RULES = {
   'mount.noSource': r('ENOENT', 'do_loopback: kern_path', 'the source path does not resolve'),
   'mntns.loop': r('EINVAL', 'mnt_ns_loop', 'a mount-namespace file may only be bound inside an older mount namespace (creation order), so binds never form a cycle', { since: 3008 }),
   'mount.sourceUnlinked': r('ENOENT', 'do_loopback: kern_path of /proc/self/fd/N', 'the source fd names a target file that has since been unlinked'),
+  'mount.sourceUnbindable': r('EINVAL', '__do_loopback: IS_MNT_UNBINDABLE', 'the mount the source lies on is unbindable'),
   'mount.sourceNotInNs': r('EINVAL', '__do_loopback: check_mnt', 'the source must be mounted in the caller\'s mount namespace, unless it is a namespace file (nsfs); a pidfd never is'),
   'mount.dirMismatch': r('ENOTDIR', 'graft_tree', 'a directory can only be mounted on a directory, a file only on a file'),
   'mount.noTarget': r('ENOENT', 'path lookup', 'the target does not exist'),

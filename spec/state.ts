@@ -129,6 +129,8 @@ export interface NsMount {
   readonly inode: InodeId | null;
   /** MNT_LOCKED: copied into a mount namespace of a less privileged user namespace */
   readonly locked: boolean;
+  /** made unbindable (MS_UNBINDABLE on the bind); a copy made with its namespace is not (6.18) */
+  readonly unbindable?: boolean;
   /** a filesystem mounted there instead of a bind (mount -t proc|sysfs|mqueue); absent for binds */
   readonly fs?: FsType;
   /**

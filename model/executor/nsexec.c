@@ -822,10 +822,13 @@ static void run_command(int chan, char *line, int gotfd, char *out, size_t on, i
 		if (num(t[1])) {
 			fd = open(WORKDIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		} else {
-			static unsigned counter; /* races only matter across tasks sharing memory, which
-						    never run at the same time */
-			snprintf(path, sizeof path, WORKDIR "/.file-%d-%u", (int)syscall(SYS_gettid), counter++);
-			fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+			/* a fresh name each time: the counter restarts after an exec, and a name taken
+			   by another user in the sticky directory would be EACCES (protected_regular) */
+			static unsigned counter;
+			do {
+				snprintf(path, sizeof path, WORKDIR "/.file-%d-%u", (int)syscall(SYS_gettid), counter++);
+				fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+			} while (fd < 0 && errno == EEXIST);
 		}
 		if (fd < 0)
 			return fmt_err(out, on, errno);

@@ -206,7 +206,12 @@ export function actionsOf(s: State, scope: Scope, d: Domains, opName: string, ou
       return;
     case 'propagation':
       for (const type of scope.propagationTypes ?? PROPAGATION_TYPES) out.push(step(task, 'propagation', { type }, { type }));
-      for (const target of scope.targets) out.push(step(task, 'propagation', { type: 'private', target }, { type: 'private', target }));
+      // of a bind the model keeps only whether it is unbindable: private stands for the others
+      for (const target of scope.targets) {
+        for (const type of ['private', 'unbindable'] as const) {
+          if (type === 'private' || (scope.propagationTypes ?? PROPAGATION_TYPES).includes(type)) out.push(step(task, 'propagation', { type, target }, { type, target }));
+        }
+      }
       return;
     case 'open_bind':
       if (d.freeVar === undefined) return;

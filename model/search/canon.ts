@@ -235,7 +235,7 @@ export class Canonicalizer {
           this.pushOwn(x.shm.length);
           for (const seg of x.shm) { this.pushOwn(seg.key); this.pushOwn(seg.uid); this.pushOwn(seg.gid); }
           this.pushOwn(x.mounts.length);
-          for (const mt of x.mounts) { this.pushOwn(mt.dir ? 1 : 0); this.pushOwn(mt.locked ? 1 : 0); this.pushOwn(mt.fs === undefined ? 0 : FS_CODE[mt.fs]!); }
+          for (const mt of x.mounts) { this.pushOwn(mt.dir ? 1 : 0); this.pushOwn(mt.locked ? 1 : 0); this.pushOwn(mt.unbindable === true ? 1 : 0); this.pushOwn(mt.fs === undefined ? 0 : FS_CODE[mt.fs]!); }
           this.pushOwn(x.charge ? x.charge.uid : -1);
           // propagation: peer groups and masters as edges to the first member of the group
           this.pushOwn(x.peerGroup !== 0 ? 1 : 0); this.pushOwn(x.master === 0 ? 0 : groupFirst.has(x.master) ? 1 : 2); this.pushOwn(x.unbindable ? 1 : 0);

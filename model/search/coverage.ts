@@ -9,6 +9,7 @@ import { ruleInForce } from '../../spec/semantics';
 import { CLONE } from '../../spec/flags';
 import { NS_IOCTLS } from '../../spec/syscalls/ioctl';
 import type { Scope } from './scope';
+import { PROPAGATION_TYPES } from '../../spec/propagation';
 
 const NS_CREATE = ['fork', 'clone_probe', 'unshare'];
 
@@ -153,6 +154,7 @@ export const RULE_NEEDS: Readonly<Record<string, Need>> = {
   'mount.noSource': all(op('bind_ns'), invalid),
   'mntns.loop': all(op('bind_ns'), entry('mnt')),
   'mount.sourceNotInNs': all(op('bind_ns'), any(pidfd, op('open_file'))),
+  'mount.sourceUnbindable': all(op('bind_ns'), op('propagation'), any(op('open_file'), op('open_bind')), (s) => ((s.propagationTypes ?? PROPAGATION_TYPES).includes('unbindable') ? undefined : 'the propagation type unbindable')),
   'mount.dirMismatch': any(all(op('bind_ns'), any(op('open_file'), (s) => (s.dirTargets ? undefined : 'directory targets ("dirTargets")'))), all(op('mount_fs'), op('create'))),
   'mountfs.sysfsNetCap': all(op('mount_fs'), any(forkWith('CLONE_NEWUSER', has(F.NEWUSER)), unshareWith('CLONE_NEWUSER', has(F.NEWUSER)), drop('nobody', 'seteuid_nobody', 'capset_zero'))),
   'mountfs.cap': all(op('mount_fs'), any(forkWith('CLONE_NEWUSER', has(F.NEWUSER)), unshareWith('CLONE_NEWUSER', has(F.NEWUSER)), drop('nobody', 'seteuid_nobody', 'capset_zero'))),

@@ -53,7 +53,7 @@ export const mnt: NsTypeOps = {
     for (const m of req.old.mounts) {
       const isMntNsFile = m.inode !== null && c.tx.get('ns', c.tx.get('inodes', m.inode).ns).type === 'mnt';
       if (isMntNsFile && c.sem.effects['mntns.copySkipsMntBinds']) continue;
-      const copy: NsMount = { ...m, id: c.tx.nextMountId++ as MountId, locked: m.locked || locked };
+      const copy: NsMount = { ...m, id: c.tx.nextMountId++ as MountId, locked: m.locked || locked, unbindable: false };
       bindMount(c.tx, ns.id, copy);
     }
     return c.tx.get('ns', ns.id);

@@ -16,7 +16,8 @@ import type { Call, Outcome } from '../tx';
  *   the caller);
  * - unshare_files and close-on-exec: the fd table is the caller's own, and empty (every fd a
  *   trace opens is close-on-exec, as the executor opens them);
- * - exec_mmap: a new mm, shared with nobody; dumpable unless the ids are mixed;
+ * - exec_mmap: a new mm, shared with nobody; dumpable unless the ids are mixed or the exec gave
+ *   back permitted capabilities the task had dropped (commit_creds);
  * - exec_task_namespaces: a pending time namespace (time ≠ time_for_children) is entered, with a
  *   new nsproxy; every other slot stays;
  * - unshare_sighand: a sighand shared with another process is copied;
@@ -57,8 +58,7 @@ export function exec(c: Call): Outcome {
   // exec_mmap: the old mm is dropped; the new one belongs to the caller's user namespace
   if (me.mm !== null) putMm(tx, me.mm);
   const cred = me.cred;
-  const dumpable = cred.uid === cred.euid && cred.gid === cred.egid;
-  const mm = tx.insert('mms', (id) => ({ id: id as MmId, users: 1, userNs: cred.userNs, dumpable, freed: false })).id;
+  const mm = tx.insert('mms', (id) => ({ id: id as MmId, users: 1, userNs: cred.userNs, dumpable: true, freed: false })).id;
 
   // exec_task_namespaces: enter time_for_children if it differs from the active time namespace
   let proxy = me.proxy;
@@ -83,6 +83,11 @@ export function exec(c: Call): Outcome {
   const realRoot = rootUid !== undefined && cred.uid === rootUid;
   const capPrm = (effRoot || realRoot ? ALL_CAPS : 0) & (fsShared ? oldPrm : ALL_CAPS);
   const capEff = effRoot ? capPrm : 0;
+  // dumpability: begin_new_exec sets SUID_DUMP_USER unless the ids are mixed, then commit_creds of
+  // the new credentials makes the process non-dumpable (suid_dumpable is 0) when the permitted set
+  // grew: a root task that dropped capabilities and execs gets them back, and is not dumpable
+  const dumpable = cred.uid === cred.euid && cred.gid === cred.egid && (capPrm & ~oldPrm) === 0;
+  if (!dumpable) tx.update('mms', mm, { dumpable });
   tx.update('tasks', me.id as TaskId, { files, mm, proxy, sighand, cred: { ...cred, capEff, capPrm } });
   return { ok: true, state: tx.commit() };
 }

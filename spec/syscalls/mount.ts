@@ -85,6 +85,7 @@ function mountBind(c: Call, source: BindSource, target: string, dirArg: boolean)
   const foreign = sourceFile !== undefined && sourceNs === null && (sourceFile.kind === 'pidfd' || sourceFile.mntNs !== own.id);
   const refused =
     c.guard('mntns.loop', bound?.type === 'mnt' && c.sem.hooks.mntNsLoop(tx, own, bound)) ?? // mnt_ns_loop
+    c.guard('mount.sourceUnbindable', sourceFile !== undefined && sourceMountUnbindable(tx, sourceFile)) ??
     c.guard('mount.sourceNotInNs', foreign) ??
     c.guard('mount.dirMismatch', targetIsDir !== (sourceFile?.kind === 'dir')) ?? // graft_tree
     // attach_recursive_mnt → propagate_mnt → copy_tree: a mount-namespace file is never copied
@@ -104,6 +105,25 @@ function mountBind(c: Call, source: BindSource, target: string, dirArg: boolean)
   for (const r of receivers(tx, own)) bindMount(tx, r.id, { ...mount, id: tx.nextMountId++ as MountId });
   if (!sourceFile && inode !== null) putInodeUser(tx, inode); // the path walk's reference
   return { ok: true, state: tx.commit() };
+}
+
+/**
+ * The mount an fd's file lies on, as __do_loopback sees it: the bind it was opened through, or
+ * the base mount of the namespace it was opened in. nsfs files opened from /proc lie on the
+ * internal nsfs mount and pidfds on pidfs, neither ever unbindable.
+ */
+function sourceMountUnbindable(tx: Tx, f: OpenFile): boolean {
+  if (f.viaMount !== null) {
+    for (const ns of tx.all('ns')) {
+      if (ns.freed || ns.type !== 'mnt') continue;
+      const m = ns.mounts.find((x) => x.id === f.viaMount);
+      if (m !== undefined) return m.unbindable === true;
+    }
+    return false; // the bind is gone (umount -l): a detached mount, not unbindable
+  }
+  if (f.mntNs === null || f.inode !== null) return false;
+  const ns = tx.get('ns', f.mntNs);
+  return !ns.freed && ns.unbindable;
 }
 
 /** open(target): the file on top of the target in the caller's mount tree. */
@@ -190,7 +210,7 @@ export function unlinkTarget(c: Call, target: string): Outcome {
 /**
  * mount(NULL, path, NULL, MS_SHARED|MS_PRIVATE|MS_SLAVE|MS_UNBINDABLE [| MS_REC]): the base
  * mount's propagation (no target), or a bind mount's (a target mounted in the caller's namespace;
- * the model keeps no propagation of its own for binds, which have no mounts below them).
+ * of a bind the model keeps only whether it is unbindable: binds have no mounts below them).
  * path_mount (may_mount), then do_change_type (a mount root).
  */
 export function setPropagation(c: Call, type: PropagationType, target: string | undefined): Outcome {
@@ -202,6 +222,12 @@ export function setPropagation(c: Call, type: PropagationType, target: string | 
     (target !== undefined ? c.guard('propagation.notMountRoot', topMount(own, target) === undefined) : undefined);
   if (refused) return refused;
   if (target === undefined) changePropagation(tx, own, type);
+  else {
+    // the model keeps only the unbindable bit of a bind (what a later bind from it sees)
+    const m = topMount(own, target) as NsMount;
+    const unbindable = type === 'unbindable';
+    if ((m.unbindable === true) !== unbindable) tx.update('ns', own.id, { mounts: own.mounts.map((x) => (x.id === m.id ? { ...x, unbindable } : x)) });
+  }
   return { ok: true, state: tx.commit() };
 }
 
