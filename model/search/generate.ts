@@ -32,10 +32,23 @@ export interface Swarm {
   readonly cumulative: readonly number[];
   /** the scope with its choice lists (flag sets, entries, ioctls, maps, modes) cut down to this run's subsets */
   readonly scope: Scope;
-  /** the scope's randomConstants, when this run is one of the quarter that scales the limits down */
+  /**
+   * the limits this run scales down, when it is one of the quarter that does: each of the scope's
+   * randomConstants with probability 1/2 (at least one). Scaling one limit and not another lets a
+   * run reach either: a depth limit of 2 needs three nested user namespaces, which a namespace
+   * count limit of 3 would refuse first when the other creations of the run count against it too.
+   */
   readonly limits?: Partial<Limits>;
   /** prefer the newest task as actor and as pid argument (half the runs) */
   readonly recent: boolean;
+  /**
+   * 0, or the period of the repetitions this run makes (a quarter of the runs each take 1, 2 or
+   * 3): half of its steps do again what the step that many back did, by the same task or by the
+   * task forked last. Nesting is made of repetitions (unshare a user namespace and map it, three
+   * times; fork into a new pid namespace from the child, three times), which independent draws
+   * rarely line up.
+   */
+  readonly repeat: number;
 }
 
 /** A small deterministic generator (xorshift32) for configurations. */
@@ -51,11 +64,21 @@ export function xorshift(seed: number): () => number {
 
 type Cut = Partial<Pick<Scope, 'fork' | 'unshare' | 'cloneProbe' | 'pidfdSetns' | 'entries' | 'ioctls' | 'maps' | 'dropModes' | 'hostnames' | 'opath' | 'forkPidfd' | 'invalid'>>;
 
-function build(scope: Scope, ops: readonly string[], weights: readonly number[], cut: Cut, recent: boolean, limits?: Partial<Limits>): Swarm {
+function build(scope: Scope, ops: readonly string[], weights: readonly number[], cut: Cut, recent: boolean, limits?: Partial<Limits>, repeat = 0): Swarm {
   const cumulative: number[] = [];
   let t = 0;
   for (const w of weights) cumulative.push((t += w));
-  return { ops, cumulative, scope: { ...scope, ...cut }, recent, ...(limits ? { limits } : {}) };
+  return { ops, cumulative, scope: { ...scope, ...cut }, recent, repeat, ...(limits ? { limits } : {}) };
+}
+
+/** A run's scaled limits: each of `scaled` kept with probability 1/2, at least one; the others stay at `base`. */
+function limitSubset(scaled: Partial<Limits>, base: Partial<Limits> | undefined, next: () => number): Partial<Limits> {
+  const keys = (Object.keys(scaled) as (keyof Limits)[]).filter((k) => scaled[k] !== base?.[k]);
+  const out: Partial<Record<keyof Limits, number>> = { ...base };
+  let kept = 0;
+  for (const k of keys) if (next() % 2 === 0) { out[k] = scaled[k]!; kept++; }
+  if (kept === 0 && keys.length > 0) { const k = keys[next() % keys.length]!; out[k] = scaled[k]!; }
+  return out;
 }
 
 /** Every op of the scope at its usual weight, every choice, the scope's own limits. */
@@ -68,7 +91,8 @@ export function fullSwarm(scope: Scope): Swarm {
  * list with probability 1/2 (at least one entry stays; a flag-set entry that expands to many masks keeps about four), O_PATH opens and
  * CLONE_PIDFD forks in a quarter of the runs, invalid choices in half, weights the ops 1
  * (times 1 to 4 of its usual weight), prefers the newest task in half the runs, and in a quarter of the runs uses the scope's
- * randomConstants (the kernel's limits scaled down), so depth and count limits are in reach.
+ * randomConstants (the kernel's limits scaled down), so depth and count limits are in reach, and
+ * in a quarter of the runs repeats earlier steps (Swarm.repeat).
  */
 export function swarmOf(scope: Scope, seed: number): Swarm {
   const next = xorshift(seed);
@@ -103,7 +127,7 @@ export function swarmOf(scope: Scope, seed: number): Swarm {
     entries: cut(scope.entries), ioctls: cut(scope.ioctls), maps: cut(scope.maps), dropModes: cut(scope.dropModes), hostnames: cut(scope.hostnames),
     // the optional variations: O_PATH opens and CLONE_PIDFD in a quarter of the runs, invalid choices in half
     opath: scope.opath === true && next() % 4 === 0, forkPidfd: scope.forkPidfd === true && next() % 4 === 0, invalid: scope.invalid === true && next() % 2 === 0,
-  }, recent, scaled ? scope.randomConstants : undefined);
+  }, recent, scaled ? limitSubset(scope.randomConstants!, scope.constants, next) : undefined, next() % 4 === 0 ? 1 + (next() % 3) : 0);
 }
 
 function pickOp(swarm: Swarm, n: number): number {
@@ -139,11 +163,15 @@ function newest(tasks: readonly Task[]): Task {
   return best;
 }
 
-/** What a run remembers between steps: who acted last, the task forked last, the fd variable opened last. */
+/** What a run remembers between steps: who acted last, the task forked last, the fd variable opened last, the last steps. */
 export interface Memo {
   lastActor?: string;
   lastChild?: string;
   lastVar?: string;
+  /** the last three steps, newest last (runs that repeat) */
+  history?: ParsedStep[];
+  /** the step before this one */
+  lastStep?: ParsedStep;
 }
 
 /** Whether an action names one of the focus values (a task name, self, an fd variable) in its arguments. */
@@ -161,7 +189,68 @@ function remember(step: ParsedStep, memo: Memo): ParsedStep {
   if (opened !== undefined) memo.lastVar = opened;
   const child = (step.raw as { child?: unknown }).child;
   if (step.op.name === 'fork' && typeof child === 'string') memo.lastChild = child;
+  memo.lastStep = step;
+  if (memo.history) {
+    memo.history.push(step);
+    if (memo.history.length > 3) memo.history.shift();
+  }
   return step;
+}
+
+const CLONE_NEWUSER = 0x10000000;
+
+/**
+ * After a step that made a user namespace which has no uid map yet, the map write every tool
+ * makes next (`unshare -r`, newuidmap, bubblewrap): by the task itself after unshare (`pid: self`),
+ * by the parent after a fork (`pid: child`). Without it a nested user namespace needs a write_map
+ * drawn at the right moment, and chains of them (depth limits) are out of reach.
+ */
+function mapNewUserNs(s: State, swarm: Swarm, nAction: number, memo: Memo): ParsedStep | undefined {
+  const last = memo.lastStep;
+  if (!last || (last.op.name !== 'unshare' && last.op.name !== 'fork')) return undefined;
+  const flags = (last.args as { flags?: unknown }).flags;
+  if (typeof flags !== 'number' || (flags & CLONE_NEWUSER) === 0) return undefined;
+  const byName = (name: unknown): Task | undefined => {
+    const id = typeof name === 'string' ? s.names.get(name) : undefined;
+    const t = id === undefined ? undefined : s.tasks[id];
+    return t?.state === 'running' ? t : undefined;
+  };
+  const writer = byName(last.task);
+  const owner = last.op.name === 'fork' ? byName((last.raw as { child?: unknown }).child) : writer;
+  if (!writer || !owner || s.ns[owner.cred.userNs]?.uidMap !== null) return undefined;
+  const pid = owner === writer ? 'self' : owner.name;
+  const out: ParsedStep[] = [];
+  actionsOf(s, swarm.scope, domainsOf(s, swarm.scope, writer), 'write_map', out);
+  let n = 0;
+  for (const a of out) if ((a.raw as { pid?: unknown }).pid === pid) out[n++] = a;
+  return n > 0 ? out[nAction % n] : undefined;
+}
+
+/** An action's arguments without the name it gives a new task (a repeated fork names a new child). */
+function argsKey(step: ParsedStep): string {
+  const { child: _child, ...rest } = step.raw as Record<string, unknown>;
+  return JSON.stringify(rest);
+}
+
+/**
+ * The step `swarm.repeat` steps back, again: the same op and arguments, by the same task or (by
+ * the sign of `nActor`'s bit) by the task forked last, when that is an action here.
+ */
+function repeatStep(s: State, swarm: Swarm, nActor: number, memo: Memo): ParsedStep | undefined {
+  const h = memo.history;
+  const old = h?.[h.length - swarm.repeat];
+  if (!old) return undefined;
+  const byName = (name: string | undefined): Task | undefined => {
+    const id = name === undefined ? undefined : s.names.get(name);
+    const t = id === undefined ? undefined : s.tasks[id];
+    return t?.state === 'running' ? t : undefined;
+  };
+  const actor = (nActor >>> 13) % 2 === 0 ? byName(old.task) : byName(memo.lastChild) ?? byName(old.task);
+  if (!actor) return undefined;
+  const out: ParsedStep[] = [];
+  actionsOf(s, swarm.scope, domainsOf(s, swarm.scope, actor), old.op.name, out);
+  const key = argsKey(old);
+  return out.find((a) => argsKey(a) === key);
 }
 
 /**
@@ -203,6 +292,15 @@ function consume(s: State, swarm: Swarm, nOp: number, nActor: number, nAction: n
  */
 export function resolveIntent(s: State, swarm: Swarm, intent: Intent, memo: Memo = {}): ParsedStep | undefined {
   const [nOp, nActor, nAction] = intent.n;
+  if ((nOp >>> 12) % 4 !== 0 && swarm.scope.ops.includes('write_map')) {
+    const step = mapNewUserNs(s, swarm, nAction, memo);
+    if (step) return remember(step, memo);
+  }
+  if (swarm.repeat > 0 && !memo.history) memo.history = [];
+  if (swarm.repeat > 0 && (nActor >>> 12) % 2 === 0) {
+    const step = repeatStep(s, swarm, nActor, memo);
+    if (step) return remember(step, memo);
+  }
   if (swarm.recent && (nActor >>> 10) % 2 === 0) {
     const step = consume(s, swarm, nOp, nActor, nAction, memo);
     if (step) return remember(step, memo);

@@ -12,7 +12,7 @@
 import fc from 'fast-check';
 import { initialState } from '../../spec/initial';
 import type { ParsedStep } from '../../spec/ops';
-import { scaledLimits, withLimits, type Semantics } from '../../spec/semantics';
+import { scaledLimits, withLimits, type Limits, type Semantics } from '../../spec/semantics';
 import type { World } from '../../spec/state';
 import { runChecked, type Muted, type PropertyFailure } from '../run';
 import type { Trace, TraceStep } from '../trace';
@@ -102,10 +102,10 @@ export interface RandomOptions {
   /** one configuration for every run (every op of the scope at its usual weight) instead of swarm testing */
   readonly noSwarm?: boolean;
   /**
-   * the semantics of the runs that scale the limits down (default: sem with the scope's
-   * randomConstants; searchSemantics gives one that keeps the limits a variant sets itself)
+   * the semantics of a run that scales limits down (default: withLimits(sem, limits));
+   * randomSemantics gives one that keeps the limits a variant sets itself
    */
-  readonly scaledSem?: Semantics;
+  readonly semWithLimits?: (limits: Partial<Limits>) => Semantics;
   /** stop starting new chunks after this many milliseconds */
   readonly timeMs?: number;
   readonly coverage?: Coverage;
@@ -148,9 +148,16 @@ export interface RandomResult {
 }
 
 /** The semantics random search runs a variant with in a scope: the search's and the scaled runs'. */
-export function randomSemantics(def: VariantDef, scope: Scope): { sem: Semantics; scaledSem: Semantics } {
+export function randomSemantics(def: VariantDef, scope: Scope): { sem: Semantics; semWithLimits: (limits: Partial<Limits>) => Semantics } {
   const sem = searchSemantics(def, scope);
-  return { sem, scaledSem: scope.randomConstants ? searchSemantics(def, scope, scope.randomConstants) : sem };
+  const made = new Map<string, Semantics>();
+  const semWithLimits = (limits: Partial<Limits>): Semantics => {
+    const key = JSON.stringify(limits);
+    let out = made.get(key);
+    if (!out) made.set(key, (out = searchSemantics(def, scope, limits)));
+    return out;
+  };
+  return { sem, semWithLimits };
 }
 
 export function chunkSeed(seed: number, k: number): number {
@@ -183,8 +190,8 @@ export async function randomSearch(opts: RandomOptions): Promise<RandomResult> {
   const full = fullSwarm(opts.scope);
   const swarmFor = (n: number) => (opts.noSwarm ? full : swarmOf(opts.scope, n));
   // the semantics of a run: the search's, or with the limits scaled down (a quarter of swarm runs)
-  const scaled = opts.scaledSem ?? (opts.scope.randomConstants ? withLimits(opts.sem, opts.scope.randomConstants) : opts.sem);
-  const semFor = (sw: Swarm) => (sw.limits ? scaled : opts.sem);
+  const scaled = opts.semWithLimits ?? ((limits: Partial<Limits>) => withLimits(opts.sem, limits));
+  const semFor = (sw: Swarm) => (sw.limits ? scaled(sw.limits) : opts.sem);
   const arb = fc.tuple(fc.nat(), fc.commands(commandArbs, { maxCommands: opts.maxSteps, size: 'max' }));
 
   const chunk = (k: number, numRuns: number, target: string | undefined): ChunkFind | undefined => {

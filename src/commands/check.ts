@@ -73,13 +73,13 @@ async function run({ values, given }: Parsed, io: Out): Promise<number> {
   const scopeArg = (values.scope as string | undefined) ?? 'default';
   const scope = loadScope(scopeArg);
   const v: LoadedVariant = await loadVariant(values.variant as string);
-  const { sem, scaledSem } = randomSemantics(v.def, scope);
+  const { sem, semWithLimits } = randomSemantics(v.def, scope);
   const expected = expectedOf(v);
   const coverage = emptyCoverage();
   const progress = new Progress(io);
   const started = Date.now();
   const result: RandomResult = await randomSearch({
-    sem, scaledSem, scope, runs, maxSteps, seed, coverage, now: Date.now, ignore: v.def.knownFindings ?? [], noSwarm: values['no-swarm'] === true,
+    sem, semWithLimits, scope, runs, maxSteps, seed, coverage, now: Date.now, ignore: v.def.knownFindings ?? [], noSwarm: values['no-swarm'] === true,
     ...(expected !== 'holds' ? { target: expected } : {}),
     ...(values.time !== undefined ? { timeMs: (values.time as number) * 1000 } : {}),
     shouldStop: () => interruption.requested,
