@@ -38,7 +38,7 @@ const COMMANDS: Readonly<Record<string, { readonly summary: string; readonly loa
 KNOWN_COMMANDS.push(...Object.keys(COMMANDS));
 
 export function usage(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length)) + 2;
+  const width = Math.max('help [COMMAND]'.length, ...Object.keys(COMMANDS).map((c) => c.length)) + 2;
   return [
     'usage: nscheck <command> [options]',
     '',

@@ -7,7 +7,7 @@
 
 import fc from 'fast-check';
 import { CLONE } from '../../spec/flags';
-import { OPS } from '../../spec/ops';
+import { OPS, type Kind } from '../../spec/ops';
 import { PROC_ENTRY_NAMES } from '../../spec/proc';
 
 export interface FuzzCase {
@@ -52,8 +52,8 @@ const docObject = fc.record({
   steps: fc.oneof({ weight: 8, arbitrary: fc.array(step, { maxLength: 12 }) }, { weight: 1, arbitrary: weird }),
 }, { requiredKeys: ['format', 'steps'] });
 
-/** Well-formed steps: every argument of the right kind (mostly), texts often hostile. */
-const byKind: Record<string, fc.Arbitrary<unknown>> = {
+/** Well-formed steps: every argument of the right kind (mostly), texts often hostile. Typed by Kind, so a new kind must be added here. */
+const byKind: Record<Kind, fc.Arbitrary<unknown>> = {
   name: fc.constantFrom('A', 'B', 'C', 'T1'),
   pid: fc.constantFrom('P', 'A', 'B', 'self'),
   var: fc.constantFrom('f0', 'f1', 'p', 'constructor', 'toString', '__proto__'.replace(/_/g, 'x')),
@@ -66,6 +66,10 @@ const byKind: Record<string, fc.Arbitrary<unknown>> = {
   int: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
   bool: fc.boolean(),
   drop: fc.constantFrom('nobody', 'seteuid_nobody', 'capset_zero', 'capset_admin'),
+  propagation: fc.constantFrom('shared', 'private', 'slave', 'unbindable', 'constructor'),
+  fstype: fc.constantFrom('proc', 'sysfs', 'mqueue', 'ext4', '__proto__'),
+  ints: fc.oneof(fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { maxLength: 6 }), fc.array(fc.constantFrom(0, 1000, 65534, -1, 2 ** 32), { maxLength: 70 })),
+  caps: fc.subarray(['CAP_SYS_ADMIN', 'CAP_SETUID', 'CAP_SETGID', 'CAP_NET_ADMIN', 'CAP_BOGUS', 'constructor']),
 };
 const wellFormedStep = fc.constantFrom(...OPS).chain((op) => {
   const args = Object.entries(op.args).map(([name, a]) => fc.tuple(fc.constant(name), byKind[a.kind]!, fc.boolean()).map(([n, v, present]) => (a.optional && !present ? undefined : [n, v] as const)));
