@@ -1,24 +1,96 @@
-// npm run bench: model throughput, memory per state, checker throughput, time to find each mutant.
-// Figures are printed, never asserted.
+// npm run bench [-- --json] [-- --quick]: every performance figure of nscheck, each a median of
+// several runs with its spread (min–max), printed next to its target. Figures are measured,
+// never asserted: tests do not time anything.
 
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { diffExhaustive } from '../model/diff/product';
+import { exhaustive } from '../model/search/exhaustive';
 import { fullSwarm, resolveIntent, xorshift } from '../model/search/generate';
-import { randomSearch } from '../model/search/random';
-import { loadScope } from '../model/search/scope';
+import { randomSearch, randomSemantics } from '../model/search/random';
+import { loadScope, searchSemantics } from '../model/search/scope';
+import { readTrace } from '../model/trace';
+import { controlPath, resolveVariant } from '../model/variants';
 import { initialState } from '../spec/initial';
 import { runStep, type ParsedStep } from '../spec/ops';
-import { semanticsOf } from '../spec/variants/define';
-import { defaultSemantics } from '../spec/variants';
+import { builtinVariant, defaultSemantics } from '../spec/variants';
+import { LINUX_6_18 } from '../spec/variants/history';
 import { MUTANTS } from '../spec/variants/mutants';
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const JSON_OUT = process.argv.includes('--json');
+const QUICK = process.argv.includes('--quick');
+const ROOT = path.join(__dirname, '..');
+const BIN = path.join(ROOT, 'bin', 'nscheck.js');
 
-const SCOPE = loadScope('wide');
-/** Long random valid traces: 20,000 resolved steps, restarting from P every 200 steps. */
+interface Figure {
+  readonly section: string;
+  readonly name: string;
+  readonly value: number | string;
+  readonly unit: string;
+  readonly spread?: [number, number] | undefined;
+  readonly target?: string | undefined;
+  readonly met?: boolean | undefined;
+  readonly note?: string | undefined;
+}
+const figures: Figure[] = [];
+function fig(f: Figure): void {
+  figures.push(f);
+  if (!JSON_OUT) {
+    const v = typeof f.value === 'number' ? fmt(f.value) : f.value;
+    const spread = f.spread ? ` (${fmt(f.spread[0])}–${fmt(f.spread[1])})` : '';
+    const target = f.target ? `   target ${f.target}: ${f.met ? 'met' : 'NOT met'}` : '';
+    process.stdout.write(`  ${f.name.padEnd(58)} ${`${v} ${f.unit}`.padEnd(24)}${spread}${target}${f.note ? `   ${f.note}` : ''}\n`);
+  }
+}
+function section(title: string): string {
+  if (!JSON_OUT) process.stdout.write(`\n${title}\n`);
+  return title;
+}
+const fmt = (x: number): string => (Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en') : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const spread = (xs: number[]): [number, number] => [Math.min(...xs), Math.max(...xs)];
+const now = (): number => Number(process.hrtime.bigint()) / 1e6;
+async function timed<T>(f: () => Promise<T> | T): Promise<{ ms: number; r: T }> {
+  const t = now();
+  const r = await f();
+  return { ms: now() - t, r };
+}
+
+function startup(): void {
+  const s = section('start-up (median of 9 runs)');
+  const dir = mkdtempSync(path.join(tmpdir(), 'nscheck-bench-'));
+  const trace = path.join(dir, 't.trace.json');
+  writeFileSync(trace, JSON.stringify({ format: 'nscheck-trace/1', steps: [
+    { task: 'P', op: 'fork', args: { child: 'A', flags: ['CLONE_NEWNET'] }, expect: 'ok' },
+    { task: 'A', op: 'open_ns', args: { pid: 'self', type: 'net', fd: 'n' }, expect: 'ok' },
+    { task: 'A', op: 'getpid', expect: 'pid=3' },
+  ] }));
+  const run = (args: string[]) => {
+    const xs: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      const t = now();
+      execFileSync(process.execPath, args, { stdio: 'ignore' });
+      xs.push(now() - t);
+    }
+    return xs;
+  };
+  const base = run(['-e', '0']);
+  const help = run([BIN, '--help']);
+  const replay = run([BIN, 'replay', trace]);
+  rmSync(dir, { recursive: true, force: true });
+  fig({ section: s, name: 'node -e 0', value: median(base), unit: 'ms', spread: spread(base) });
+  fig({ section: s, name: 'nscheck --help', value: median(help), unit: 'ms', spread: spread(help), target: `≤ 3× node (${fmt(3 * median(base))} ms)`, met: median(help) <= 3 * median(base) });
+  fig({ section: s, name: 'nscheck replay of a 3-step trace', value: median(replay), unit: 'ms', spread: spread(replay), target: `≤ 5× node (${fmt(5 * median(base))} ms)`, met: median(replay) <= 5 * median(base) });
+}
+
+/** 100 random valid traces of up to 200 steps from the wide scope (every op). */
 function makeTraces(): ParsedStep[][] {
   const sem = defaultSemantics();
-  const traces: ParsedStep[][] = [];
   const next = xorshift(42);
-  const swarm = fullSwarm(SCOPE);
+  const swarm = fullSwarm(loadScope('wide'));
+  const traces: ParsedStep[][] = [];
   for (let t = 0; t < 100; t++) {
     const s = initialState(sem);
     const steps: ParsedStep[] = [];
@@ -36,7 +108,7 @@ function makeTraces(): ParsedStep[][] {
 function rawRate(traces: ParsedStep[][]): number {
   const sem = defaultSemantics();
   let n = 0;
-  const t0 = process.hrtime.bigint();
+  const t0 = now();
   for (const steps of traces) {
     const s = initialState(sem);
     for (const step of steps) {
@@ -44,68 +116,176 @@ function rawRate(traces: ParsedStep[][]): number {
       n++;
     }
   }
-  return n / (Number(process.hrtime.bigint() - t0) / 1e9);
+  return n / ((now() - t0) / 1000);
 }
 
-async function main() {
+async function stepping(): Promise<number> {
+  const s = section('stepping and random search');
   const traces = makeTraces();
-  rawRate(traces); // warm-up
-  const rates = [1, 2, 3, 4, 5].map(() => rawRate(traces));
-  const raw = median(rates);
-  console.log(`model: ${Math.round(raw).toLocaleString('en')} steps/s replaying 100 random valid traces of 200 steps (median of 5)`);
-
-  const sem = defaultSemantics();
-  const sizes: number[] = [];
-  for (const steps of traces.slice(0, 20)) {
-    const s = initialState(sem);
-    for (const step of steps.slice(0, 50)) runStep(sem, s, step);
-    sizes.push(JSON.stringify(s, (_k, v: unknown) => (v instanceof Map ? [...v] : v)).length);
-  }
-  console.log(`memory: a state after 50 random steps serialises to ${(median(sizes) / 1024).toFixed(1)} KiB (median of 20); successive states share unchanged tables`);
-
-  const checkRates: number[] = [];
+  rawRate(traces);
+  const raws = Array.from({ length: 7 }, () => rawRate(traces));
+  const raw = median(raws);
+  fig({ section: s, name: 'raw stepping (random valid traces, wide scope)', value: raw, unit: 'steps/s', spread: spread(raws), target: '≥ 1,000,000', met: raw >= 1e6 });
+  const scope = loadScope('default');
+  const rates: number[] = [];
   for (const seed of [1, 2, 3]) {
-    const t0 = Date.now();
-    const r = await randomSearch({ sem, scope: SCOPE, runs: 1000, maxSteps: 40, seed, ignore: ['FsRootInOwnMntNs'] });
-    checkRates.push(r.steps / ((Date.now() - t0) / 1000));
+    const { ms, r } = await timed(() => randomSearch({ ...randomSemantics(LINUX_6_18, scope), scope, runs: QUICK ? 1000 : 4000, maxSteps: 40, seed, ignore: LINUX_6_18.knownFindings ?? [] }));
+    rates.push(r.steps / (ms / 1000));
   }
-  const cr = median(checkRates);
-  console.log(`checker: ${Math.round(cr).toLocaleString('en')} steps/s with every property after every step (median of 3 × 1000 runs); ${(cr / raw * 100).toFixed(0)}% of raw stepping`);
+  const cr = median(rates);
+  fig({ section: s, name: 'random search, every property after every step', value: cr, unit: 'steps/s', spread: spread(rates) });
+  fig({ section: s, name: 'random search as a share of raw stepping', value: (100 * cr) / raw, unit: '%', target: '≥ 50%', met: cr >= raw / 2 });
+  const sem = defaultSemantics();
+  const sizes = traces.slice(0, 20).map((steps) => {
+    const st = initialState(sem);
+    for (const step of steps.slice(0, 50)) runStep(sem, st, step);
+    return JSON.stringify(st, (_k, v: unknown) => (v instanceof Map ? [...v] : v)).length;
+  });
+  fig({ section: s, name: 'a state after 50 random steps, serialised', value: median(sizes) / 1024, unit: 'KiB', spread: spread(sizes.map((x) => x / 1024)) });
+  return raw;
+}
 
-  console.log('mutants: median time to find over 5 seeds (target mode, up to 5000 runs), shrunk length');
+async function exhaustiveFigures(): Promise<void> {
+  const s = section('bounded-exhaustive search');
+  const def = LINUX_6_18;
+  const runFor = async (scopeName: string, depth: number, workers: number, capMs: number) => {
+    const scope = loadScope(scopeName);
+    const t0 = now();
+    const r = await exhaustive({ def, variantArg: def.name, scope, depth, workers, shouldStop: () => now() - t0 > capMs });
+    return r;
+  };
+  const cap = QUICK ? 15000 : 40000;
+  for (const depth of [3, 4]) {
+    const r = await runFor('default', depth, 1, cap);
+    const secs = r.ms / 1000;
+    fig({ section: s, name: `default scope, depth ${depth}, one core${r.stopped === 'interrupted' ? ` (first ${fmt(secs)} s)` : ''}`, value: r.distinct / secs, unit: 'distinct/s', target: '≥ 100,000', met: r.distinct / secs >= 1e5, note: `${r.distinct.toLocaleString('en')} distinct, ${(r.generated / Math.max(1, r.distinct)).toFixed(2)} transitions per distinct state, ${r.bytesPerState.toFixed(1)} B/state in the fingerprint set` });
+  }
+  // memory: retained heap per distinct state (small depth 4, one core)
+  (global as { gc?: () => void }).gc?.();
+  const h0 = process.memoryUsage().heapUsed;
+  const small = await runFor('small', 4, 1, 600000);
+  (global as { gc?: () => void }).gc?.();
+  const h1 = process.memoryUsage().heapUsed;
+  fig({ section: s, name: 'small scope, depth 4, one core', value: small.distinct / (small.ms / 1000), unit: 'distinct/s', note: `${small.distinct.toLocaleString('en')} distinct in ${fmt(small.ms / 1000)} s; fingerprint set ${small.bytesPerState.toFixed(1)} B/state (target ≤ 16: ${small.bytesPerState <= 16 ? 'met' : 'NOT met'}); collision probability ${small.collisionProbability.toExponential(1)}` });
+  fig({ section: s, name: 'retained heap per distinct state (small, depth 4)', value: Math.max(0, h1 - h0) / Math.max(1, small.distinct), unit: 'B/state', note: '(the fingerprint set and the BFS tree, after the search; measured with --expose-gc)' });
+  if (cpus().length >= 2) {
+    const two = await runFor('small', 4, 2, 600000);
+    fig({ section: s, name: 'speed-up with 2 workers (small, depth 4)', value: small.ms / two.ms, unit: '×', target: '≥ 1.7×', met: small.ms / two.ms >= 1.7, note: `${fmt(two.ms / 1000)} s against ${fmt(small.ms / 1000)} s; same distinct count: ${two.distinct === small.distinct}` });
+  }
+}
+
+/** The length of the shortest trace known for a mutant: its control trace, or random search's shrunk counterexample. */
+async function shortestKnown(def: (typeof MUTANTS)[number], target: string): Promise<number | undefined> {
+  const ctl = controlPath(resolveVariant(def.name));
+  const lens: number[] = [];
+  if (ctl) lens.push(readTrace(ctl).steps.length);
+  const scope = loadScope('default');
+  const r = await randomSearch({ ...randomSemantics(def, scope), scope, runs: 10000, maxSteps: 40, seed: 1, target, ignore: def.knownFindings ?? [] });
+  if (r.counterexample) lens.push(r.counterexample.shrunkLength);
+  return lens.length ? Math.min(...lens) : undefined;
+}
+
+async function mutantsExhaustive(): Promise<void> {
+  const s = section('built-in mutants under exhaustive search (first violation of the expected property; default scope up to depth 3, small scope up to 5 for the depth caps)');
   for (const def of MUTANTS) {
-    const target = def.expect !== undefined && def.expect !== 'holds' ? def.expect.violates : undefined;
-    const times: number[] = [];
-    const lens: number[] = [];
-    let misses = 0;
-    for (const seed of [1, 2, 3, 4, 5]) {
-      const t0 = Date.now();
-      const r = await randomSearch({ sem: semanticsOf(def), scope: SCOPE, runs: 5000, maxSteps: 40, seed, ...(target ? { target } : {}) });
-      times.push(Date.now() - t0);
-      if (r.counterexample) lens.push(r.counterexample.shrunkLength);
-      else misses++;
-    }
-    const note = misses === 5 && def.control ? '   beyond random search: caught by its control trace' : misses ? `   not found in ${misses} of 5 seeds` : '';
-    console.log(`  ${def.name.padEnd(5)} ${String(median(times)).padStart(6)} ms   shrunk ${lens.length ? median(lens) : '-'}${note}`);
+    const target = def.expect !== undefined && def.expect !== 'holds' ? def.expect.violates : '';
+    const depthCap = target === 'NestingDepthBounded';
+    const scope = loadScope(depthCap ? 'small' : 'default');
+    const depth = depthCap ? 5 : 3;
+    const t0 = now();
+    const cap = QUICK ? 20000 : 180000;
+    const r = await exhaustive({ def, variantArg: def.name, scope, depth, workers: cpus().length, target, shouldStop: () => now() - t0 > cap });
+    const cx = r.counterexamples.find((c) => c.property === target);
+    const known = await shortestKnown(def, target);
+    fig({
+      section: s, name: `${def.name} → ${target}`, value: cx ? cx.depth : '-', unit: cx ? 'steps' : '',
+      target: known !== undefined ? `the shortest known (${known})` : undefined, met: cx !== undefined && known !== undefined && cx.depth <= known,
+      note: cx ? `${fmt(r.ms / 1000)} s in scope ${scope.name}` : `not within depth ${r.depthDone} of scope ${scope.name} (${fmt(r.ms / 1000)} s${r.stopped === 'interrupted' ? ', time cap' : ''})`,
+    });
   }
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { benchConform } = require('../model/conform-random') as { benchConform: () => Promise<{ kernelTracesPerSec: number; modelTracesPerSec: number }> };
-    const r = await benchConform();
-    console.log(`conform: kernel executor ${r.kernelTracesPerSec.toFixed(1)} traces/s, model ${Math.round(r.modelTracesPerSec)} traces/s on the kernel corpus (model ${Math.round(r.modelTracesPerSec / r.kernelTracesPerSec)}× faster)`);
-  } catch (e) {
-    console.log(`conform: (the kernel executor cannot run here: ${String((e as Error).message ?? e).split('\n')[0]})`);
-  }
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require('../reports/bench') as { benchReport?: () => Promise<{ ms: number; bytes: number }> };
-    if (mod.benchReport) {
-      const r = await mod.benchReport();
-      console.log(`report: full HTML report of a 30-step counterexample in ${r.ms} ms, ${(r.bytes / 1024).toFixed(0)} KiB`);
+}
+
+async function diffFigures(): Promise<void> {
+  const s = section('nscheck diff');
+  const scope = loadScope('default');
+  const sem = (n: string) => searchSemantics(builtinVariant(n)!, scope);
+  const { ms, r } = await timed(() => diffExhaustive({ a: sem('linux-5.8'), b: sem('linux-6.18'), scope, depth: 2 }));
+  fig({ section: s, name: 'pairs of states per second (linux-5.8 vs linux-6.18, default, depth 2)', value: r.generated / (ms / 1000), unit: 'transitions/s', note: `${r.pairs.toLocaleString('en')} pairs, ${r.classes.length} classes, ${fmt(ms / 1000)} s` });
+  const silent: string[] = [];
+  for (const def of MUTANTS) {
+    const a = searchSemantics(def, scope);
+    const t0 = now();
+    let res = await diffExhaustive({ a, b: sem('linux-6.18'), scope, depth: 2, maxClasses: 1 });
+    let where = 'default';
+    if (res.classes.length === 0) {
+      const small = loadScope('small');
+      res = await diffExhaustive({ a: searchSemantics(def, small), b: searchSemantics(builtinVariant('linux-6.18')!, small), scope: small, depth: 3, maxClasses: 1 });
+      where = 'small';
     }
+    const c = res.classes[0];
+    if (!c) silent.push(def.name);
+    fig({ section: s, name: `${def.name}: first observable difference from linux-6.18`, value: c ? c.witness.steps.length : '-', unit: c ? 'steps' : '', note: c ? `${fmt((now() - t0) / 1000)} s (${where}): ${c.key}` : 'no result changes within depth 2 (default) or 3 (small): it only breaks an invariant' });
+  }
+  fig({ section: s, name: 'mutants that change no result (only an invariant breaks)', value: silent.length ? silent.join(', ') : 'none', unit: '' });
+}
+
+async function reportFigures(): Promise<void> {
+  const s = section('reports');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { benchReport } = require('../reports/bench') as typeof import('../reports/bench');
+  const r = await benchReport();
+  fig({ section: s, name: 'HTML report of a 30-step counterexample', value: r.ms, unit: 'ms', target: '< 200 ms', met: r.ms < 200, note: `cold ${r.coldMs} ms, ${r.diagrams} diagram(s)` });
+  fig({ section: s, name: 'its size', value: r.bytes / 1024, unit: 'KiB', target: '< 500 KiB', met: r.bytes < 500 * 1024 });
+  const dir = mkdtempSync(path.join(tmpdir(), 'nscheck-bench-'));
+  const corpus = path.join(ROOT, 'test', 'regressions', 'kernel');
+  const files = readdirSync(corpus).filter((f) => f.endsWith('.trace.json')).map((f) => path.join(corpus, f));
+  const t = now();
+  try {
+    execFileSync(process.execPath, [BIN, 'replay', ...files, '--report', path.join(dir, 'r')], { stdio: 'ignore' });
   } catch {
-    console.log('report: (reports/bench.ts not available)');
+    // a trace of the corpus that does not replay still gets its report
   }
+  const ms = now() - t;
+  let bytes = 0;
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d)) {
+      const p = path.join(d, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else bytes += statSync(p).size;
+    }
+  };
+  walk(path.join(dir, 'r'));
+  rmSync(dir, { recursive: true, force: true });
+  fig({ section: s, name: `replay --report over the kernel corpus (${files.length} traces)`, value: ms / 1000, unit: 's', target: '< 30 s', met: ms < 30000, note: `${(bytes / 1048576).toFixed(1)} MiB written` });
+}
+
+async function executorFigures(): Promise<void> {
+  const s = section('the kernel executor');
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { benchConform } = require('../model/conform-random') as typeof import('../model/conform-random');
+    const r = await benchConform();
+    if (r.kernelTracesPerSec === 0) throw new Error('not available');
+    fig({ section: s, name: 'kernel corpus through the executor, one sandbox', value: r.kernelTracesPerSec, unit: 'traces/s' });
+    fig({ section: s, name: `the same, ${r.sandboxes} sandboxes side by side (one per CPU)`, value: r.parallelTracesPerSec, unit: 'traces/s', target: '≥ 2× one sandbox', met: r.parallelTracesPerSec >= 2 * r.kernelTracesPerSec, note: `${(r.parallelTracesPerSec / r.kernelTracesPerSec).toFixed(2)}×` });
+    fig({ section: s, name: 'the same traces through the model', value: r.modelTracesPerSec, unit: 'traces/s', note: `${Math.round(r.modelTracesPerSec / r.parallelTracesPerSec)}× the executor` });
+  } catch (e) {
+    fig({ section: s, name: 'kernel executor', value: 'not run', unit: '', note: String((e as Error).message ?? e).split('\n')[0] });
+  }
+}
+
+async function main(): Promise<void> {
+  if (!JSON_OUT) process.stdout.write(`nscheck bench on ${cpus().length} CPU(s) (${cpus()[0]?.model ?? '?'}), node ${process.version}${QUICK ? ', --quick' : ''}\n`);
+  startup();
+  await stepping();
+  await exhaustiveFigures();
+  await mutantsExhaustive();
+  await diffFigures();
+  await reportFigures();
+  await executorFigures();
+  const missed = figures.filter((f) => f.target !== undefined && !f.met);
+  if (JSON_OUT) process.stdout.write(JSON.stringify({ cpus: cpus().length, node: process.version, quick: QUICK, figures }, null, 2) + '\n');
+  else process.stdout.write(`\n${figures.filter((f) => f.target !== undefined).length - missed.length} of ${figures.filter((f) => f.target !== undefined).length} targets met${missed.length ? `; not met: ${missed.map((f) => f.name).join('; ')}` : ''}\n`);
 }
 
 void main();

@@ -10,6 +10,8 @@ export type { VariantDef } from '../spec/variants/define';
 export { loadVariant, resolveVariant, controlPath } from '../model/variants';
 export type { LoadedVariant } from '../model/variants';
 export { BUILTIN_VARIANTS, builtinVariant } from '../spec/variants';
+export { HOOK_NAMES, HOOK_DOCS } from '../spec/hooks';
+export type { Hooks, HookName, HookOverride, HookOverrides } from '../spec/hooks';
 
 // Replay a trace under a variant, every property checked after every step.
 export { replay, verdictText } from '../model/replay';
@@ -18,12 +20,25 @@ export type { ReplayResult, ReplayedStep, ReplayOptions } from '../model/replay'
 // Search: the scope (the action space), random search, bounded-exhaustive search, shrinking.
 export { PRESETS, loadScope, makeScope, scopeDocument, ScopeError } from '../model/search/scope';
 export type { Scope, ScopeSpec, FlagSetSpec, MapSpec } from '../model/search/scope';
-export { randomSearch, emptyCoverage } from '../model/search/random';
+export { randomSearch, randomSemantics, emptyCoverage } from '../model/search/random';
 export type { RandomOptions, RandomResult, Counterexample, Coverage } from '../model/search/random';
 export { exhaustive, searchSemantics } from '../model/search/exhaustive';
 export type { ExhaustiveOptions, ExhaustiveResult, FoundCounterexample } from '../model/search/exhaustive';
 export { shrink, replaySteps } from '../model/search/shrink';
 export { coverageReport } from '../model/search/coverage';
+
+// Diff: the shortest traces that tell two variants apart, grouped by behaviour change.
+export { diffExhaustive } from '../model/diff/product';
+export type { DiffOptions, DiffResult } from '../model/diff/product';
+export { diffRandom } from '../model/diff/random';
+export type { RandomDiffOptions, RandomDiffResult } from '../model/diff/random';
+export type { DiffClass, Witness, Side } from '../model/diff/classes';
+export { diffHtml, diffMarkdown } from '../reports/diff';
+
+// The kernel: run a trace on the live kernel next to the model (root), or export it as C.
+export { conformTrace } from '../model/conform';
+export type { ConformResult, ConformOptions, Disagreement } from '../model/conform';
+export { exportC } from '../model/export-c';
 
 // Reports: HTML, JUnit, Markdown, JSON, ITF.
 export { writeReports } from '../reports';
