@@ -4,11 +4,14 @@
 // The checker answers with a one-step counterexample breaking MountNsBindsOrdered: the
 // namespace then pins itself and can never be freed.
 
-import { defineVariant } from '../spec/variants/define';
+import { defineVariant } from 'nscheck/variant';
 
 export default defineVariant({
   name: 'allow-own-mntns-bind',
   doc: 'mnt_ns_loop refuses only strictly older mount namespaces, so a namespace may bind its own file',
-  disable: ['mntns.loop'],
-  // the rule names are in spec/rules.ts; examples/variant-pidns-join-needs-init.ts wraps a type's entry instead
+  // the kernel refuses a bound namespace that is not newer than the caller's
+  // (mnt_ns_loop: caller ns_id >= bound ns_id); this proposal refuses only strictly older ones
+  hooks: { mntNsLoop: () => (_tx, caller, bound) => caller.nsId > bound.nsId },
+  // hooks: docs/variants.md; rule names (for disable) are in spec/rules.ts;
+  // examples/variant-pidns-join-needs-init.ts wraps a namespace type's entry instead
 });

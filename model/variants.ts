@@ -21,6 +21,8 @@ import { semanticsOf, validateVariant, VariantError, type VariantDef } from '../
 import { BUILTIN_VARIANTS, builtinVariant, onBase } from '../spec/variants';
 import type { Semantics } from '../spec/semantics';
 import { packageRoot } from './package';
+import { INVARIANTS, TRANSITIONS } from '../properties';
+import { MODEL_ERROR } from './run';
 
 export const MAX_VARIANT_BYTES = 1 << 20;
 /** Wall-clock and heap limits of loading a variant file (NSCHECK_VARIANT_LOAD_MS overrides the time). */
@@ -103,6 +105,12 @@ function exported(mod: Record<string, unknown>, arg: string): VariantDef {
     validateVariant(def as VariantDef);
   } catch (e) {
     throw new VariantError(`${arg}: ${firstLine(e)}`);
+  }
+  const ex = (def as VariantDef).expect;
+  if (ex !== undefined && ex !== 'holds') {
+    const known = [...INVARIANTS, ...TRANSITIONS].map((p) => p.name).concat(MODEL_ERROR);
+    const v = (ex as { violates?: unknown }).violates;
+    if (typeof v !== 'string' || !known.includes(v)) throw new VariantError(`${arg}: expect.violates must name a property (one of ${known.join(', ')})`);
   }
   return def as VariantDef;
 }

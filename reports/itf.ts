@@ -10,8 +10,9 @@
 //   object, a reaped task, is simply absent);
 // - references between objects are the keys of the maps they point into; a namespace is also
 //   named by its readlink text (`name: "net:[4026532201]"`);
-// - integers are JSON numbers (every value here is below 2^53), strings, booleans, lists, and
-//   maps as {"#map": [[key, value], ...]}; a missing pointer is the integer -1.
+// - integers are {"#bigint": "N"} (as ADR-015 requires since its 2023-09-14 revision; map keys
+//   too), strings, booleans, lists, and maps as {"#map": [[key, value], ...]}; a missing pointer
+//   to an object is the integer -1, a missing task (no parent) the empty string.
 
 import type { ReplayResult } from '../model/replay';
 import type { Trace } from '../model/trace';
@@ -80,14 +81,27 @@ export function itfState(s: State, index: number, action: string): Record<string
   };
 }
 
+/** Every integer of a value as {"#bigint": "N"} (ADR-015); `#meta` records are left as they are. */
+function bigints(v: Itf): Itf {
+  if (typeof v === 'number') return { '#bigint': String(v) };
+  if (Array.isArray(v)) return v.map(bigints);
+  if (typeof v === 'object') {
+    const out: { [k: string]: Itf } = {};
+    for (const [k, x] of Object.entries(v)) out[k] = k === '#meta' ? x : bigints(x);
+    return out;
+  }
+  return v;
+}
+
 /** The whole trace as an ITF document; needs the replay's every state (replay with keepFrom 0). */
 export function itfDocument(trace: Trace, r: ReplayResult, source: string): string {
-  const states: Record<string, Itf>[] = [];
+  const states: Itf[] = [];
   for (let i = 0; i < r.states.length; i++) {
     const s = r.states[i];
     if (!s) throw new Error('itfDocument: the replay did not keep every state');
     const step = i === 0 ? undefined : r.steps[i - 1];
-    states.push(itfState(s, i, step ? `${step.call} = ${step.result}` : 'init'));
+    const { '#meta': meta, ...vars } = itfState(s, i, step ? `${step.call} = ${step.result}` : 'init');
+    states.push({ ...(meta !== undefined ? { '#meta': meta } : {}), ...(bigints(vars) as Record<string, Itf>) });
   }
   const doc = {
     '#meta': {

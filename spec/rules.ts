@@ -10,7 +10,7 @@
 export type Errno =
   | 'EPERM' | 'ENOENT' | 'ESRCH' | 'EINTR' | 'EBADF' | 'ECHILD' | 'EAGAIN' | 'ENOMEM' | 'EACCES'
   | 'EFAULT' | 'EBUSY' | 'EEXIST' | 'ENOTDIR' | 'EINVAL' | 'ENOSPC' | 'ENOTTY' | 'EUSERS'
-  | 'ESTALE' | 'ELOOP' | 'EOPNOTSUPP' | 'EUSERS' | 'ENOSYS';
+  | 'ESTALE' | 'ELOOP' | 'EOPNOTSUPP' | 'ENOSYS';
 
 export const ERRNOS: readonly Errno[] = [
   'EPERM', 'ENOENT', 'ESRCH', 'EINTR', 'EBADF', 'ECHILD', 'EAGAIN', 'ENOMEM', 'EACCES', 'EFAULT',

@@ -77,6 +77,33 @@ test('a variant file naming a rule that does not exist is one line, exit 2', asy
   assert.match(r.err, 'no rule named "no.such.rule"');
 });
 
+test('a variant with a wrong errno, effect value, nsTypes entry or expected property is one line naming it, exit 2', async () => {
+  const cases: [string, string][] = [
+    [`errno: { 'pidns.ancestor': 'EWHATEVER' }`, 'errno of rule "pidns.ancestor" must be one of'],
+    [`effects: { 'setns.transactional': 'no' }`, 'behaviour "setns.transactional" must be true or false'],
+    [`nsTypes: { pid: { instal: (b) => b.install } }`, 'nsTypes.pid has no entry "instal"'],
+    [`expect: { violates: 'RefcountMatchesHolders' }`, 'expect.violates must name a property'],
+  ];
+  for (const [i, [field, message]] of cases.entries()) {
+    const file = join(dir, `bad-field-${i}.js`);
+    writeFileSync(file, `module.exports.default = { name: 'bad', doc: 'bad', ${field} };\n`);
+    const r = await run(['check', '--variant', file, '--runs', '5']);
+    assert.is(r.code, 2, field);
+    assert.ok(oneLine(r.err), r.err);
+    assert.match(r.err, message);
+  }
+});
+
+test('a search for a variant\'s expected property still stops on an exception in the model: a ModelError counterexample, exit 1', async () => {
+  const file = join(dir, 'throws-in-hook.js');
+  writeFileSync(file, `module.exports.default = { name: 'throws-in-put', doc: 'put of a uts namespace throws', expect: { violates: 'RefcountsMatchHolders' },
+  hooks: { putNs: (base) => (tx, id) => { if (tx.get('ns', id).type === 'uts') throw new Error('boom'); base(tx, id); } } };\n`);
+  const r = await run(['check', '--variant', file, '--runs', '2000', '--out', join(dir, 'mx')]);
+  assert.is(r.code, 1, r.out + r.err);
+  assert.match(r.out, 'VIOLATION: ModelError');
+  assert.match(r.out, 'boom');
+});
+
 test('a variant file that does not load is one line, exit 2', async () => {
   const r = await run(['check', '--variant', './test/fixtures/variants/throws.ts']);
   assert.is(r.code, 2);

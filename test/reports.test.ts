@@ -20,6 +20,7 @@ import { junitXml, replayCase } from '../reports/junit';
 import { markdownSummary } from '../reports/markdown';
 import { decodePng, pngStats } from '../reports/png';
 import { inlineSvg, renderSvg } from '../reports/svg';
+import { ITF_VARS, itfDocument } from '../reports/itf';
 import { reportDirNames } from '../reports/write';
 import type { State } from '../spec/state';
 
@@ -245,5 +246,32 @@ if (!chromium) {
     }
   });
 }
+
+test('ITF: one state per step plus the initial one, every variable, integers as #bigint (ADR-015)', () => {
+  const { file, trace, result } = load('M10a-mntns-bind-cycle');
+  const doc = JSON.parse(itfDocument(trace, result, file)) as { '#meta': { format: string }; vars: string[]; states: Record<string, unknown>[] };
+  assert.is(doc['#meta'].format, 'ITF');
+  assert.equal(doc.vars, [...ITF_VARS]);
+  assert.is(doc.states.length, trace.steps.length + 1);
+  const bare: string[] = [];
+  const walk = (v: unknown, path: string): void => {
+    if (typeof v === 'number') bare.push(path);
+    else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`));
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if ('#bigint' in o) assert.match(String(o['#bigint']), /^-?\d+$/, path);
+      else for (const [k, x] of Object.entries(o)) if (k !== '#meta') walk(x, `${path}.${k}`);
+    }
+  };
+  doc.states.forEach((st, i) => {
+    assert.equal(Object.keys(st).sort(), ['#meta', ...ITF_VARS].sort(), `state ${i}`);
+    assert.equal(st['#meta'], { index: i });
+    walk(st, `states[${i}]`);
+  });
+  assert.equal(bare, [], 'integers outside #meta are {"#bigint": "N"}');
+  // the last state holds the cycle the violation names: two mount namespaces binding each other's files
+  const last = JSON.stringify(doc.states[doc.states.length - 1]!.namespaces);
+  assert.ok(last.includes('"binds":[{"target":"a-mnt"') && last.includes('"binds":[{"target":"b-mnt"'), last);
+});
 
 test.run();

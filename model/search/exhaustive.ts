@@ -24,7 +24,7 @@ import type { ParsedStep } from '../../spec/ops';
 import { semanticsOf, knownFinding, type VariantDef } from '../../spec/variants/define';
 import { scaledLimits, type Semantics } from '../../spec/semantics';
 import { INVARIANTS } from '../../properties';
-import { checkState, type Muted, type PropertyFailure } from '../run';
+import { checkState, MODEL_ERROR, type Muted, type PropertyFailure } from '../run';
 import type { Trace, TraceStep } from '../trace';
 import { replay } from '../replay';
 import { enumerateActions } from './actions';
@@ -216,7 +216,7 @@ export async function exhaustive(opts: ExhaustiveOptions): Promise<ExhaustiveRes
   const ctx = makeContext(sem, scope, mutes, { symmetry, ...(opts.start ? { start: opts.start } : {}) });
   const nWorkers = opts.sem ? 1 : Math.max(1, Math.min(opts.workers ?? cpus().length, 64));
   const maxErrors = opts.target !== undefined ? Infinity : (opts.maxErrors ?? 1);
-  const targetFound = () => opts.target !== undefined && found.has(opts.target);
+  const targetFound = () => opts.target !== undefined && (found.has(opts.target) || found.has(MODEL_ERROR));
   const split = Math.min(opts.split ?? 2, opts.depth);
   const seen = new FingerprintSet(1 << 16, nWorkers > 1);
   const tree = new Tree();

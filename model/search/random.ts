@@ -14,7 +14,7 @@ import { initialState } from '../../spec/initial';
 import type { ParsedStep } from '../../spec/ops';
 import { scaledLimits, withLimits, type Limits, type Semantics } from '../../spec/semantics';
 import type { World } from '../../spec/state';
-import { runChecked, type Muted, type PropertyFailure } from '../run';
+import { MODEL_ERROR, runChecked, type Muted, type PropertyFailure } from '../run';
 import type { Trace, TraceStep } from '../trace';
 import { fullSwarm, resolveIntent, swarmOf, type Intent, type Memo, type Swarm } from './generate';
 import { searchSemantics, type Scope } from './scope';
@@ -78,7 +78,8 @@ class IntentCommand implements fc.Command<Model, Run> {
     if (r.coverage) countResult(r.coverage, step.op.name, res.result, res.outcome && !res.outcome.ok ? res.outcome.rule : undefined);
     r.steps.push(step);
     if (!res.broken) return;
-    const hit = r.target === undefined ? res.allBroken[0] : res.allBroken.find((b) => b.property === r.target);
+    // a search for one property still stops on an exception in the model: a finding about the variant
+    const hit = r.target === undefined ? res.allBroken[0] : res.allBroken.find((b) => b.property === r.target) ?? res.allBroken.find((b) => b.property === MODEL_ERROR);
     if (hit) throw new ViolationFound(hit);
     m.dead = true; // another property broke: this run says nothing about the target
   }

@@ -121,7 +121,10 @@ export function expandFlagSets(specs: readonly FlagSetSpec[], where: string): { 
       const spec = s as { subsets?: unknown; with?: unknown };
       if (!Array.isArray(spec.subsets) || spec.subsets.length > 10) throw new ScopeError(`${where}: {"subsets": [...]} needs a list of at most 10 names`);
       const bits = (spec.subsets as string[]).map((n) => flagMask([n], where));
-      const withs = spec.with === undefined ? [0] : Array.isArray(spec.with) ? (spec.with as string[][]).map((w) => flagMask(Array.isArray(w) ? w : [], where)) : [0];
+      if (spec.with !== undefined && (!Array.isArray(spec.with) || !spec.with.every((w) => Array.isArray(w)))) {
+        throw new ScopeError(`${where}: "with" is a list of flag lists, e.g. [[], ["CLONE_VM"]] (a flat list is not one)`);
+      }
+      const withs = spec.with === undefined ? [0] : (spec.with as string[][]).map((w) => flagMask(w, where));
       for (let k = 0; k < 1 << bits.length; k++) {
         let m = 0;
         for (let b = 0; b < bits.length; b++) if (k & (1 << b)) m |= bits[b]!;

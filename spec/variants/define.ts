@@ -8,7 +8,7 @@
 import { HOOK_NAMES, type HookOverrides } from '../hooks';
 import { NS_TABLE } from '../ns-types';
 import type { NsTypeOps } from '../ns-types/ops';
-import { isRuleName, type Errno, type RuleName } from '../rules';
+import { ERRNOS, isRuleName, type Errno, type RuleName } from '../rules';
 import { buildSemantics, EFFECT_NAMES, KERNEL_LIMITS, type EffectName, type Limits, type Semantics } from '../semantics';
 import { NS_TYPES, type NsType, type State } from '../state';
 
@@ -89,6 +89,9 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The entries of a namespace type a variant may override: its functions (install and getParent are optional). */
+const OVERRIDABLE: readonly string[] = [...new Set(['install', 'getParent', ...NS_TABLE.flatMap((b) => Object.keys(b).filter((k) => typeof (b as unknown as Record<string, unknown>)[k] === 'function'))])];
+
 /** Check a definition's names and shapes; throws VariantError with a one-line reason. */
 export function validateVariant(def: VariantDef): void {
   if (!isPlainObject(def)) throw new VariantError('a variant must be an object');
@@ -112,12 +115,22 @@ export function validateVariant(def: VariantDef): void {
     }
   }
   for (const r of def.disable ?? []) if (!isRuleName(r)) throw new VariantError(`variant ${def.name}: no rule named "${r}" (see spec/rules.ts)`);
-  for (const r of Object.keys(def.errno ?? {})) if (!isRuleName(r)) throw new VariantError(`variant ${def.name}: no rule named "${r}" (see spec/rules.ts)`);
-  for (const e of Object.keys(def.effects ?? {})) {
-    if (!(EFFECT_NAMES as string[]).includes(e)) throw new VariantError(`variant ${def.name}: no behaviour named "${e}" (one of ${EFFECT_NAMES.join(', ')})`);
+  for (const [r, e] of Object.entries(def.errno ?? {})) {
+    if (!isRuleName(r)) throw new VariantError(`variant ${def.name}: no rule named "${r}" (see spec/rules.ts)`);
+    if (!(ERRNOS as readonly unknown[]).includes(e)) throw new VariantError(`variant ${def.name}: errno of rule "${r}" must be one of ${ERRNOS.join(', ')}`);
   }
-  for (const t of Object.keys(def.nsTypes ?? {})) {
-    if (!(NS_TYPES as readonly string[]).includes(t)) throw new VariantError(`variant ${def.name}: no namespace type "${t}"`);
+  for (const [e, v] of Object.entries(def.effects ?? {})) {
+    if (!(EFFECT_NAMES as string[]).includes(e)) throw new VariantError(`variant ${def.name}: no behaviour named "${e}" (one of ${EFFECT_NAMES.join(', ')})`);
+    if (typeof v !== 'boolean') throw new VariantError(`variant ${def.name}: behaviour "${e}" must be true or false`);
+  }
+  for (const [t, entry] of Object.entries(def.nsTypes ?? {})) {
+    const base = NS_TABLE.find((b) => b.name === t);
+    if (!base) throw new VariantError(`variant ${def.name}: no namespace type "${t}" (one of ${NS_TYPES.join(', ')})`);
+    if (!isPlainObject(entry)) throw new VariantError(`variant ${def.name}: nsTypes.${t} must be an object of overrides`);
+    for (const [k, make] of Object.entries(entry)) {
+      if (!OVERRIDABLE.includes(k)) throw new VariantError(`variant ${def.name}: nsTypes.${t} has no entry "${k}" to override (one of ${OVERRIDABLE.join(', ')})`);
+      if (typeof make !== 'function') throw new VariantError(`variant ${def.name}: nsTypes.${t}.${k} must be a function (base) => replacement`);
+    }
   }
 }
 
