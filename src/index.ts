@@ -9,7 +9,9 @@ export { defineVariant, semanticsOf, VariantError } from '../spec/variants/defin
 export type { VariantDef } from '../spec/variants/define';
 export { loadVariant, resolveVariant, controlPath } from '../model/variants';
 export type { LoadedVariant } from '../model/variants';
-export { BUILTIN_VARIANTS, builtinVariant } from '../spec/variants';
+export { BUILTIN_VARIANTS, builtinVariant, onBase } from '../spec/variants';
+export { EFFECT_NAMES, KERNEL_LIMITS } from '../spec/semantics';
+export type { EffectName, Limits } from '../spec/semantics';
 export { HOOK_NAMES, HOOK_DOCS } from '../spec/hooks';
 export type { Hooks, HookName, HookOverride, HookOverrides } from '../spec/hooks';
 
@@ -42,6 +44,7 @@ export { exportC } from '../model/export-c';
 
 // Reports: HTML, JUnit, Markdown, JSON, ITF.
 export { writeReports } from '../reports';
+export { OutputError } from '../reports/write';
 export type { ReportRun, ReportOptions } from '../reports';
 export { htmlReport } from '../reports/html';
 export { junitXml, replayCase } from '../reports/junit';

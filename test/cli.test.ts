@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { main } from '../src/cli';
+import { RULE_NAMES } from '../spec/rules';
+import { EFFECT_NAMES } from '../spec/semantics';
+import { HOOK_NAMES } from '../spec/hooks';
 
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -102,6 +105,14 @@ test('a search for a variant\'s expected property still stops on an exception in
   assert.is(r.code, 1, r.out + r.err);
   assert.match(r.out, 'VIOLATION: ModelError');
   assert.match(r.out, 'boom');
+});
+
+test('variants --rules, --effects and --hooks list every name a variant file can use', async () => {
+  for (const [flag, names] of [['--rules', RULE_NAMES], ['--effects', EFFECT_NAMES], ['--hooks', HOOK_NAMES]] as const) {
+    const r = await run(['variants', flag, '--json']);
+    assert.is(r.code, 0);
+    assert.equal((JSON.parse(r.out) as { name: string }[]).map((x) => x.name).sort(), [...names].sort(), flag);
+  }
 });
 
 test('a variant file that does not load is one line, exit 2', async () => {

@@ -31,6 +31,8 @@ import { enumerateActions } from './actions';
 import { expandStates, makeContext, rebuild, type ExpandContext, type ExpandResult, type FoundViolation } from './expand';
 import { collisionProbability, FingerprintSet } from './fpset';
 import { searchSemantics, type Scope } from './scope';
+import { looksLikeFile } from '../variants';
+import { builtinVariant } from '../../spec/variants';
 export { searchSemantics };
 
 
@@ -214,7 +216,10 @@ export async function exhaustive(opts: ExhaustiveOptions): Promise<ExhaustiveRes
   const mutes = (opts.muted ?? opts.def.knownFindings ?? []).map(knownFinding);
   const symmetry = opts.symmetry ?? true;
   const ctx = makeContext(sem, scope, mutes, { symmetry, ...(opts.start ? { start: opts.start } : {}) });
-  const nWorkers = opts.sem ? 1 : Math.max(1, Math.min(opts.workers ?? cpus().length, 64));
+  // worker threads load the variant again by variantArg: a built-in name or a file; a variant
+  // defined in code (a library caller's) is searched in this thread
+  const loadable = looksLikeFile(opts.variantArg) || builtinVariant(opts.variantArg)?.name === opts.def.name;
+  const nWorkers = opts.sem || !loadable ? 1 : Math.max(1, Math.min(opts.workers ?? cpus().length, 64));
   const maxErrors = opts.target !== undefined ? Infinity : (opts.maxErrors ?? 1);
   const targetFound = () => opts.target !== undefined && (found.has(opts.target) || found.has(MODEL_ERROR));
   const split = Math.min(opts.split ?? 2, opts.depth);

@@ -148,8 +148,11 @@ export interface RandomResult {
   readonly counterexample?: Counterexample;
 }
 
-/** The semantics random search runs a variant with in a scope: the search's and the scaled runs'. */
-export function randomSemantics(def: VariantDef, scope: Scope): { sem: Semantics; semWithLimits: (limits: Partial<Limits>) => Semantics } {
+/**
+ * What random search needs of a variant in a scope: the search's semantics, those of the runs
+ * that scale limits down, and the known findings not to stop on. Spread it into RandomOptions.
+ */
+export function randomSemantics(def: VariantDef, scope: Scope): { sem: Semantics; semWithLimits: (limits: Partial<Limits>) => Semantics; ignore: Muted } {
   const sem = searchSemantics(def, scope);
   const made = new Map<string, Semantics>();
   const semWithLimits = (limits: Partial<Limits>): Semantics => {
@@ -158,7 +161,8 @@ export function randomSemantics(def: VariantDef, scope: Scope): { sem: Semantics
     if (!out) made.set(key, (out = searchSemantics(def, scope, limits)));
     return out;
   };
-  return { sem, semWithLimits };
+  // the variant's known kernel findings are not stopped on (a caller may pass its own ignore after the spread)
+  return { sem, semWithLimits, ignore: def.knownFindings ?? [] };
 }
 
 export function chunkSeed(seed: number, k: number): number {
@@ -183,7 +187,7 @@ const EXTRA_RUNS_MAX = 2000;
 const FINDS_MAX = 5;
 
 export async function randomSearch(opts: RandomOptions): Promise<RandomResult> {
-  const now = opts.now ?? (() => 0);
+  const now = opts.now ?? Date.now;
   const start = now();
   let runsDone = 0;
   const coverage = opts.coverage ?? emptyCoverage();

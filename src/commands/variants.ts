@@ -9,6 +9,9 @@ import { md } from '../../reports/escape';
 import { junitXml } from '../../reports/junit';
 import { writeFileAtomic } from '../../reports/write';
 import { BUILTIN_VARIANTS } from '../../spec/variants';
+import { HOOK_DOCS, HOOK_NAMES } from '../../spec/hooks';
+import { RULES, type RuleInfo } from '../../spec/rules';
+import { EFFECTS } from '../../spec/semantics';
 import type { CommandSpec, Parsed } from '../args';
 import { EXIT_INTERRUPTED, interruption } from '../signals';
 import { paint, Progress, type Out } from '../term';
@@ -19,6 +22,9 @@ const spec: CommandSpec = {
   summary: 'Lists the built-in variants: kernel-history profiles (which must hold every invariant) and mutants that re-create\nhistorical bugs (each must be caught by the invariant it names). --check runs the checker on each and prints a\nmatrix: variant, expected, verdict, shrunk length, time to find.',
   options: {
     check: { type: 'bool', help: 'run the checker on every variant' },
+    rules: { type: 'bool', help: 'list what a variant can change instead: every rule (disable, errno) with its errno and kernel function' },
+    effects: { type: 'bool', help: 'list the named behaviours (effects) with their default and kernel function' },
+    hooks: { type: 'bool', help: 'list the hooks with the kernel function each stands for (docs/variants.md)' },
     runs: { type: 'int', arg: 'N', default: 10000, min: 1, max: 1e9, help: 'random runs per variant' },
     'max-steps': { type: 'int', arg: 'N', default: 40, min: 1, max: 100000, help: 'steps per run at most' },
     seed: { type: 'int', arg: 'N', default: 1, min: 0, max: 0xffffffff, help: 'seed' },
@@ -67,7 +73,35 @@ export async function checkVariant(v: LoadedVariant, scope: Scope, runs: number,
   };
 }
 
+/** The names a variant file can use: rules, effects or hooks, as text or JSON. */
+function listNames(values: Parsed['values'], io: Out): void {
+  const rows: { name: string; kernel: string; doc: string; errno?: string; default?: boolean; since?: number; until?: number }[] = [];
+  if (values.rules) {
+    for (const [name, r] of Object.entries(RULES) as [string, RuleInfo][]) {
+      rows.push({ name, errno: r.errno, kernel: r.kernel, doc: r.doc, ...(r.since !== undefined ? { since: r.since } : {}), ...(r.until !== undefined ? { until: r.until } : {}) });
+    }
+  } else if (values.effects) {
+    for (const [name, e] of Object.entries(EFFECTS)) rows.push({ name, default: e.default, kernel: e.kernel, doc: e.doc });
+  } else {
+    for (const name of HOOK_NAMES) rows.push({ name, kernel: HOOK_DOCS[name], doc: '' });
+  }
+  if (values.json) {
+    io.out(JSON.stringify(rows, null, 2) + '\n');
+    return;
+  }
+  const width = Math.max(...rows.map((r) => r.name.length)) + 2;
+  for (const r of rows) {
+    const extra = r.errno !== undefined ? `${r.errno.padEnd(11)}` : r.default !== undefined ? `${String(r.default).padEnd(6)}` : '';
+    const era = r.since !== undefined || r.until !== undefined ? ` [${r.since !== undefined ? `since ${r.since}` : ''}${r.since !== undefined && r.until !== undefined ? ', ' : ''}${r.until !== undefined ? `until ${r.until}` : ''}]` : '';
+    io.out(`${r.name.padEnd(width)}${extra}${r.kernel}${era}${r.doc ? `\n${' '.repeat(width)}${r.doc}` : ''}\n`);
+  }
+}
+
 async function run({ values }: Parsed, io: Out): Promise<number> {
+  if (values.rules || values.effects || values.hooks) {
+    listNames(values, io);
+    return 0;
+  }
   if (!values.check) {
     if (values.json) io.out(JSON.stringify(BUILTIN_VARIANTS.map((v) => ({ name: v.name, doc: v.doc, expect: v.expect ?? 'holds', knownFindings: v.knownFindings ?? [], source: v.source ?? null })), null, 2) + '\n');
     else for (const v of BUILTIN_VARIANTS) io.out(`${v.name.padEnd(11)} ${(v.expect === undefined || v.expect === 'holds' ? 'holds' : `→ ${v.expect.violates}`).padEnd(34)} ${v.doc}\n`);
