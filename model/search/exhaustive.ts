@@ -63,6 +63,11 @@ export interface ExhaustiveOptions {
 
 export interface ExhaustiveProgress {
   readonly depth: number;
+  /**
+   * distinct states: those of the finished levels, plus the new states the slices of this level
+   * found so far (merged at the end of the level; two slices may find the same state, so this
+   * part can count a state twice until then)
+   */
   readonly distinct: number;
   readonly generated: number;
   /** states of the level being expanded that are still to do */
@@ -260,15 +265,19 @@ export async function exhaustive(opts: ExhaustiveOptions): Promise<ExhaustiveRes
       let frontier: number[] = [];
       for (let i = levelStart; i < levelEnd; i++) if (!bad.has(i)) frontier.push(i);
       if (opts.shard && d === split) frontier = frontier.filter((i) => (fpOf[i - levelStart]! % opts.shard!.count) === opts.shard!.index);
-      const chunk = Math.max(1, Math.ceil(frontier.length / (nWorkers * 8)));
+      // slices of at most 256 states: progress, Ctrl-C and time caps are seen between slices
+      const chunk = Math.max(1, Math.min(256, Math.ceil(frontier.length / (nWorkers * 8))));
       const slices: number[][] = [];
       for (let i = 0; i < frontier.length; i += chunk) slices.push(frontier.slice(i, i + chunk));
       let done = 0;
+      let levelGen = 0;
+      let levelNew = 0;
       const results = await Promise.all(slices.map(async (slice) => {
         // a slice is a run of consecutive states when nothing was filtered out; else one by one
         const parts: ExpandResult[] = [];
         let k = 0;
         while (k < slice.length) {
+          if (opts.shouldStop?.()) break; // Ctrl-C or a time cap ends the level part-way (it is not counted as done)
           let j = k + 1;
           while (j < slice.length && slice[j] === slice[j - 1]! + 1) j++;
           const paths = slice.slice(k, j).map((i) => tree.path(i));
@@ -276,7 +285,11 @@ export async function exhaustive(opts: ExhaustiveOptions): Promise<ExhaustiveRes
           k = j;
         }
         done += slice.length;
-        opts.onProgress?.({ depth: d, distinct: seen.count, generated: generated + parts.reduce((s, p) => s + p.generated, 0), queue: frontier.length - done, elapsedMs: Date.now() - t0 });
+        for (const p of parts) {
+          levelGen += p.generated;
+          levelNew += p.count;
+        }
+        opts.onProgress?.({ depth: d, distinct: seen.count + levelNew, generated: generated + levelGen, queue: frontier.length - done, elapsedMs: Date.now() - t0 });
         return parts;
       }));
       if (opts.shouldStop?.()) {

@@ -104,7 +104,7 @@ async function run({ values }: Parsed, io: Out): Promise<number> {
   }
   if (!values.check) {
     if (values.json) io.out(JSON.stringify(BUILTIN_VARIANTS.map((v) => ({ name: v.name, doc: v.doc, expect: v.expect ?? 'holds', knownFindings: v.knownFindings ?? [], source: v.source ?? null })), null, 2) + '\n');
-    else for (const v of BUILTIN_VARIANTS) io.out(`${v.name.padEnd(11)} ${(v.expect === undefined || v.expect === 'holds' ? 'holds' : `→ ${v.expect.violates}`).padEnd(34)} ${v.doc}\n`);
+    else for (const v of BUILTIN_VARIANTS) io.out(`${v.name.padEnd(Math.max(...BUILTIN_VARIANTS.map((b) => b.name.length)))} ${(v.expect === undefined || v.expect === 'holds' ? 'holds' : `→ ${v.expect.violates}`).padEnd(34)} ${v.doc}\n`);
     return 0;
   }
   checkOutputs(values, [], ['junit', 'summary']);
