@@ -272,12 +272,14 @@ export async function exhaustive(opts: ExhaustiveOptions): Promise<ExhaustiveRes
       let done = 0;
       let levelGen = 0;
       let levelNew = 0;
-      const results = await Promise.all(slices.map(async (slice) => {
+      // as many lanes as workers take the next slice in turn; results are kept in slice order
+      const results: ExpandResult[][] = [];
+      let nextSlice = 0;
+      const expandSlice = async (slice: readonly number[]): Promise<ExpandResult[]> => {
         // a slice is a run of consecutive states when nothing was filtered out; else one by one
         const parts: ExpandResult[] = [];
         let k = 0;
         while (k < slice.length) {
-          if (opts.shouldStop?.()) break; // Ctrl-C or a time cap ends the level part-way (it is not counted as done)
           let j = k + 1;
           while (j < slice.length && slice[j] === slice[j - 1]! + 1) j++;
           const paths = slice.slice(k, j).map((i) => tree.path(i));
@@ -291,6 +293,13 @@ export async function exhaustive(opts: ExhaustiveOptions): Promise<ExhaustiveRes
         }
         opts.onProgress?.({ depth: d, distinct: seen.count + levelNew, generated: generated + levelGen, queue: frontier.length - done, elapsedMs: Date.now() - t0 });
         return parts;
+      };
+      // Ctrl-C or a time cap ends the level part-way, between slices (the level is then not done)
+      await Promise.all(Array.from({ length: nWorkers }, async () => {
+        while (nextSlice < slices.length && !opts.shouldStop?.()) {
+          const i = nextSlice++;
+          results[i] = await expandSlice(slices[i]!);
+        }
       }));
       if (opts.shouldStop?.()) {
         stopped = 'interrupted';
