@@ -44,7 +44,13 @@ export function exec(c: Call): Outcome {
     tx.update('tasks', me.id, { pids: leader.pids, parent: leader.parent, leader: me.id });
     for (const t of tx.all('tasks')) if (t.state !== 'reaped' && t.parent === leader.id && t.id !== me.id) tx.update('tasks', t.id, { parent: me.id });
     for (const n of tx.all('ns')) if (!n.freed && n.reaper === leader.id) tx.update('ns', n.id, { reaper: me.id });
-    for (const f of tx.all('files')) if (!f.freed && f.pidTask === leader.id) tx.update('files', f.id, { pidTask: me.id });
+    // exchange_tids swaps the two struct pids: a pidfd of the leader now names the caller, and a
+    // pidfd of the caller's own thread pid names the old leader, which is released below (ESRCH)
+    for (const f of tx.all('files')) {
+      if (f.freed) continue;
+      if (f.pidTask === leader.id) tx.update('files', f.id, { pidTask: me.id });
+      else if (f.pidTask === me.id) tx.update('files', f.id, { pidTask: leader.id });
+    }
     if (tx.name(leader.name) === leader.id) tx.setName(leader.name, me.id);
     // release_task of the old leader: nobody is told
     if (leader.state === 'zombie') reap(tx, leader.id);

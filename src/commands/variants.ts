@@ -139,9 +139,10 @@ async function run({ values }: Parsed, io: Out): Promise<number> {
   }
   if (values.json) io.out(JSON.stringify({ runs, seed, maxSteps, interrupted, rows }, null, 2) + '\n');
   else {
-    io.out(`${'variant'.padEnd(11)} ${'expected'.padEnd(30)} ${'verdict'.padEnd(44)} ${'len'.padStart(3)} ${'runs'.padStart(5)} ${'time'.padStart(8)}\n`);
+    const w = Math.max(11, ...rows.map((r) => r.variant.length));
+    io.out(`${'variant'.padEnd(w)} ${'expected'.padEnd(30)} ${'verdict'.padEnd(44)} ${'len'.padStart(3)} ${'runs'.padStart(5)} ${'time'.padStart(8)}\n`);
     for (const r of rows) {
-      io.out(`${r.variant.padEnd(11)} ${r.expected.padEnd(30)} ${r.verdict.padEnd(44)} ${String(r.shrunkLength ?? '-').padStart(3)} ${String(r.runsToFind ?? '-').padStart(5)} ${(r.ms + 'ms').padStart(8)}  ${r.pass ? paint('green', 'ok') : paint('red', 'FAIL')}\n`);
+      io.out(`${r.variant.padEnd(w)} ${r.expected.padEnd(30)} ${r.verdict.padEnd(44)} ${String(r.shrunkLength ?? '-').padStart(3)} ${String(r.runsToFind ?? '-').padStart(5)} ${(r.ms + 'ms').padStart(8)}  ${r.pass ? paint('green', 'ok') : paint('red', 'FAIL')}\n`);
     }
     io.out(`${passed} of ${BUILTIN_VARIANTS.length} variants as expected${interrupted ? ' (interrupted)' : ''}\n`);
   }
