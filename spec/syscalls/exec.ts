@@ -3,7 +3,7 @@
 // exec_task_namespaces (kernel/nsproxy.c, since 6.2), unshare_sighand, do_close_on_exec,
 // commit_creds; security/commoncap.c cap_bprm_creds_from_file.
 
-import { mapDown } from '../caps';
+import { mapDown, nsCapable } from '../caps';
 import { exitTask, reap } from '../lifecycle';
 import { newProxy, putFdTable, putMm, putProxy, EMPTY_FDS } from '../refs';
 import { ALL_CAPS, type FdTableId, type MmId, type TaskId } from '../state';
@@ -87,13 +87,27 @@ export function exec(c: Call): Outcome {
   const rootUid = mapDown(tx, cred.userNs, 0, 'uid');
   const effRoot = rootUid !== undefined && cred.euid === rootUid;
   const realRoot = rootUid !== undefined && cred.uid === rootUid;
-  const capPrm = (effRoot || realRoot ? ALL_CAPS : 0) & (fsShared ? oldPrm : ALL_CAPS);
+  let capPrm = effRoot || realRoot ? ALL_CAPS : 0;
+  // an unsafe exec (the fs_struct shared: LSM_UNSAFE_SHARE) that would change ids (euid ≠ uid,
+  // egid ≠ gid: is_setid) or gain capabilities is downgraded: without CAP_SETUID in its user
+  // namespace the task's euid and egid fall back to its uid and gid, and it keeps no capability
+  // it did not have
+  const setid = cred.euid !== cred.uid || cred.egid !== cred.gid;
+  let { euid, egid } = cred;
+  if (fsShared && (setid || (capPrm & ~oldPrm) !== 0)) {
+    if (!nsCapable(tx, cred, cred.userNs, 'SETUID')) {
+      euid = cred.uid;
+      egid = cred.gid;
+    }
+    capPrm &= oldPrm;
+  }
   const capEff = effRoot ? capPrm : 0;
   // dumpability: begin_new_exec sets SUID_DUMP_USER unless the ids are mixed, then commit_creds of
   // the new credentials makes the process non-dumpable (suid_dumpable is 0) when the permitted set
   // grew: a root task that dropped capabilities and execs gets them back, and is not dumpable
-  const dumpable = cred.uid === cred.euid && cred.gid === cred.egid && (capPrm & ~oldPrm) === 0;
+  const dumpable = cred.uid === euid && cred.gid === egid && (capPrm & ~oldPrm) === 0;
   if (!dumpable) tx.update('mms', mm, { dumpable });
-  tx.update('tasks', me.id as TaskId, { files, mm, proxy, sighand, cred: { ...cred, capEff, capPrm } });
+  // the saved (and fs) ids become the effective ones: new->suid = new->fsuid = new->euid
+  tx.update('tasks', me.id as TaskId, { files, mm, proxy, sighand, cred: { ...cred, euid, egid, suid: euid, sgid: egid, capEff, capPrm } });
   return { ok: true, state: tx.commit() };
 }
