@@ -88,13 +88,13 @@ export function exec(c: Call): Outcome {
   const effRoot = rootUid !== undefined && cred.euid === rootUid;
   const realRoot = rootUid !== undefined && cred.uid === rootUid;
   let capPrm = effRoot || realRoot ? ALL_CAPS : 0;
-  // an unsafe exec (the fs_struct shared: LSM_UNSAFE_SHARE) that would change ids (euid ≠ uid,
-  // egid ≠ gid: is_setid) or gain capabilities is downgraded: without CAP_SETUID in its user
-  // namespace the task's euid and egid fall back to its uid and gid, and it keeps no capability
-  // it did not have
-  const setid = cred.euid !== cred.uid || cred.egid !== cred.gid;
+  // an unsafe exec (the fs_struct shared: LSM_UNSAFE_SHARE) that would gain capabilities is
+  // downgraded: without CAP_SETUID in its user namespace the task's euid and egid fall back to its
+  // uid and gid, and it keeps no capability it did not have. (6.18 asks whether the ids change,
+  // id_changed = euid ≠ old euid or egid not in its groups, which an ordinary binary never does;
+  // before 6.15 it asked is_setid, euid ≠ uid, which the model does not follow.)
   let { euid, egid } = cred;
-  if (fsShared && (setid || (capPrm & ~oldPrm) !== 0)) {
+  if (fsShared && (capPrm & ~oldPrm) !== 0) {
     if (!nsCapable(tx, cred, cred.userNs, 'SETUID')) {
       euid = cred.uid;
       egid = cred.gid;
