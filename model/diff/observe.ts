@@ -9,6 +9,7 @@
 
 import { PROC_ENTRIES } from '../../spec/proc';
 import type { NsId, State, Task } from '../../spec/state';
+import { classKey, type Side, type Witness } from './classes';
 
 /** The tasks that have a name in the trace, in name order (P first: names sort "P" < "T…"). */
 function namedTasks(s: State): Task[] {
@@ -81,4 +82,19 @@ export function stateObservation(s: State): string {
   for (const n of s.ns) if (!n.freed) alive.set(n.type, (alive.get(n.type) ?? 0) + 1);
   parts.push(`alive=${[...alive].sort().map(([k, v]) => `${k}:${v}`).join(',')}`);
   return parts.join(' ');
+}
+
+/**
+ * Whether one step tells the two sides apart: by its results, or (with compareState) by what the
+ * states after it let a process observe later; with the step's class key.
+ */
+export function stepDifference(op: string, a: Side, b: Side, wa: State, wb: State, compareState: boolean): { key: string; resultA: string; resultB: string; stateOnly?: NonNullable<Witness['stateOnly']> } | undefined {
+  let stateOnly: Witness['stateOnly'];
+  if (a.result === b.result) {
+    if (!compareState) return undefined;
+    const oa = stateObservation(wa), ob = stateObservation(wb);
+    if (oa === ob) return undefined;
+    stateOnly = { a: oa, b: ob };
+  }
+  return { ...classKey(op, a, b, stateOnly !== undefined), ...(stateOnly ? { stateOnly } : {}) };
 }

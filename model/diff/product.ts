@@ -16,8 +16,8 @@ import { enumerateActions } from '../search/actions';
 import { Canonicalizer } from '../search/canon';
 import { FingerprintSet } from '../search/fpset';
 import type { Scope } from '../search/scope';
-import { classKey, type DiffClass, type Side, type Witness } from './classes';
-import { observable, stateObservation } from './observe';
+import type { DiffClass, Side } from './classes';
+import { observable, stepDifference } from './observe';
 
 export interface DiffOptions {
   readonly a: Semantics;
@@ -134,17 +134,9 @@ export async function diffExhaustive(opts: DiffOptions): Promise<DiffResult> {
         generated++;
         const ra = runSide(opts.a, wa, step);
         const rb = runSide(opts.b, wb, step);
-        let stateOnly: Witness['stateOnly'];
-        let differs = ra.side.result !== rb.side.result;
-        if (!differs && opts.compareState) {
-          const oa = stateObservation(wa), ob = stateObservation(wb);
-          if (oa !== ob) {
-            differs = true;
-            stateOnly = { a: oa, b: ob };
-          }
-        }
-        if (differs) {
-          const { key, resultA, resultB } = classKey(step.op.name, ra.side, rb.side, stateOnly !== undefined);
+        const diff = stepDifference(step.op.name, ra.side, rb.side, wa, wb, opts.compareState === true);
+        if (diff) {
+          const { key, resultA, resultB, stateOnly } = diff;
           const known = classes.get(key);
           if (known) known.count++;
           else if (!full()) {

@@ -11,8 +11,8 @@ import { errorText, MODEL_ERROR } from '../run';
 import { resolveIntent, swarmOf, xorshift, type Memo } from '../search/generate';
 import type { Scope } from '../search/scope';
 import { chunkSeed } from '../search/random';
-import { classKey, type DiffClass, type Side, type Witness } from './classes';
-import { observable, stateObservation } from './observe';
+import type { DiffClass, Side } from './classes';
+import { observable, stepDifference } from './observe';
 
 export interface RandomDiffOptions {
   readonly a: Semantics;
@@ -57,17 +57,9 @@ export function firstDifference(opts: Pick<RandomDiffOptions, 'a' | 'b' | 'compa
     const sb = side(opts.b, wb, step);
     ra.push(sa.raw);
     rb.push(sb.raw);
-    let stateOnly: Witness['stateOnly'];
-    let differs = sa.result !== sb.result;
-    if (!differs && opts.compareState) {
-      const oa = stateObservation(wa), ob = stateObservation(wb);
-      if (oa !== ob) {
-        differs = true;
-        stateOnly = { a: oa, b: ob };
-      }
-    }
-    if (differs) {
-      const { key, resultA, resultB } = classKey(step.op.name, sa, sb, stateOnly !== undefined);
+    const diff = stepDifference(step.op.name, sa, sb, wa, wb, opts.compareState === true);
+    if (diff) {
+      const { key, resultA, resultB, stateOnly } = diff;
       return { key, cls: { key, op: step.op.name, ruleA: sa.rule, ruleB: sb.rule, resultA, resultB, witness: { steps: steps.slice(0, i + 1), resultsA: ra, resultsB: rb, a: sa, b: sb, ...(stateOnly ? { stateOnly } : {}) } } };
     }
   }
