@@ -9,6 +9,7 @@
 // the scope asks for invalid choices), and one of the actions that op allows there.
 
 import type { ParsedStep } from '../../spec/ops';
+import { CLONE } from '../../spec/flags';
 import type { State, Task } from '../../spec/state';
 import { actionsOf, domainsOf, openedVar } from './actions';
 import type { Limits } from '../../spec/semantics';
@@ -197,8 +198,6 @@ function remember(step: ParsedStep, memo: Memo): ParsedStep {
   return step;
 }
 
-const CLONE_NEWUSER = 0x10000000;
-
 /**
  * After a step that made a user namespace which has no uid map yet, the map write every tool
  * makes next (`unshare -r`, newuidmap, bubblewrap): by the task itself after unshare (`pid: self`),
@@ -209,7 +208,7 @@ function mapNewUserNs(s: State, swarm: Swarm, nAction: number, memo: Memo): Pars
   const last = memo.lastStep;
   if (!last || (last.op.name !== 'unshare' && last.op.name !== 'fork')) return undefined;
   const flags = (last.args as { flags?: unknown }).flags;
-  if (typeof flags !== 'number' || (flags & CLONE_NEWUSER) === 0) return undefined;
+  if (typeof flags !== 'number' || (flags & CLONE.NEWUSER) === 0) return undefined;
   const byName = (name: unknown): Task | undefined => {
     const id = typeof name === 'string' ? s.names.get(name) : undefined;
     const t = id === undefined ? undefined : s.tasks[id];
